@@ -1,0 +1,408 @@
+"""Primitive Functions shared by `Value` (floats) and `Tensor` (ndarrays).
+
+Each backward is written with arithmetic and `Function.apply` calls only, so it
+runs on raw numbers during an ordinary backward pass and records a graph of
+its own under `create_graph=True` (gradients of gradients).
+"""
+
+import math
+
+import numpy as np
+
+from .autodiff import Function
+
+
+def _scalar(x):
+    return type(x) is float
+
+
+class Add(Function):
+    op = "+"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x + y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g  # the add gate distributes: both inputs get the upstream gradient
+
+
+class Sub(Function):
+    op = "-"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return x - y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Neg(Function):
+    op = "neg"
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Mul(Function):
+    op = "*"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return y * g, x * g  # the mul gate swaps its inputs
+
+
+class Div(Function):
+    op = "/"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if _scalar(y) and y == 0.0:
+            raise ZeroDivisionError(f"division by zero: {x} / 0")
+        out = x / y
+        ctx.save_for_backward(y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        y, out = ctx.saved_tensors
+        gx = g / y
+        return gx, -gx * out
+
+
+class PowConst(Function):
+    """x ** c for a fixed number c."""
+
+    op = "**"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        out = x**c
+        if isinstance(out, complex):
+            raise ValueError(f"{x} ** {c} is complex: a negative base needs a whole-number exponent")
+        ctx.c = c
+        ctx.save_for_backward(x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        c = ctx.c
+        return g * c * x ** (c - 1) if c != 1 else g
+
+
+class Pow(Function):
+    """x ** y where the exponent is itself a node."""
+
+    op = "**"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        out = x**y
+        if isinstance(out, complex):
+            raise ValueError(f"{x} ** {y} is complex: a negative base needs a whole-number exponent")
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, out = ctx.saved_tensors
+        gx = g * y * x ** (y - 1)
+        gy = g * out * Log.apply(x) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Exp(Function):
+    op = "exp"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = (math.exp(x) if x < 709.78 else math.inf) if _scalar(x) else np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    op = "log"
+
+    @staticmethod
+    def forward(ctx, x):
+        if _scalar(x):
+            if x <= 0:
+                raise ValueError(f"log is only defined for positive numbers, got {x}")
+            out = math.log(x)
+        else:
+            out = np.log(x)
+        ctx.save_for_backward(x)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Tanh(Function):
+    op = "tanh"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = math.tanh(x) if _scalar(x) else np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Function):
+    op = "σ"
+
+    @staticmethod
+    def forward(ctx, x):
+        # exp of a non-positive number only, so neither side can overflow.
+        if _scalar(x):
+            e = math.exp(-abs(x))
+            out = 1 / (1 + e) if x >= 0 else e / (1 + e)
+        else:
+            e = np.exp(-np.abs(x))
+            out = np.where(x >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)  # local gradient (1 - σ)σ, at most 0.25
+
+
+class ReLU(Function):
+    op = "relu"
+
+    @staticmethod
+    def forward(ctx, x):
+        mask = x > 0
+        ctx.save_for_backward(mask)
+        return x * mask if not _scalar(x) else (x if mask else 0.0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask  # a vector-Jacobian product: the diagonal Jacobian is never built
+
+
+class Maximum(Function):
+    """Elementwise max(x, y). On a tie the first argument wins the gradient."""
+
+    op = "max"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        first = x >= y
+        ctx.save_for_backward(first, x < y)
+        return np.where(first, x, y) if not _scalar(x) else (x if first else y)
+
+    @staticmethod
+    def backward(ctx, g):
+        first, second = ctx.saved_tensors
+        return g * first, g * second  # the max gate routes
+
+
+class MatMul(Function):
+    """x @ y for operands with at least two dimensions (batched allowed)."""
+
+    op = "@"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x @ y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        # Batch dimensions added by broadcasting are summed away by apply.
+        return (g @ y.mT if need_x else None), (x.mT @ g if need_y else None)
+
+
+def _reduced_shape(shape, axis):
+    """The keepdims shape of a reduction over `axis` (None, int or tuple)."""
+    if axis is None:
+        return (1,) * len(shape)
+    axes = {a % len(shape) for a in ((axis,) if isinstance(axis, int) else axis)}
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class BroadcastTo(Function):
+    op = "broadcast"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # apply sums it back to the input's shape
+
+
+class Sum(Function):
+    op = "sum"
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        ctx.shape, ctx.kept = x.shape, _reduced_shape(x.shape, axis)
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape)
+
+
+class Mean(Function):
+    op = "mean"
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        out = Sum.forward(ctx, x, axis, keepdims)
+        ctx.n = x.size // max(out.size, 1)
+        return out / ctx.n
+
+    @staticmethod
+    def backward(ctx, g):
+        return Sum.backward(ctx, g) / ctx.n
+
+
+class Max(Function):
+    """Max over axes. Ties: the first maximal element (argmax) gets the gradient."""
+
+    op = "max"
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        axes = tuple(range(x.ndim)) if axis is None else tuple(
+            a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
+        rest = [a for a in range(x.ndim) if a not in axes]
+        moved = np.transpose(x, rest + list(axes))
+        flat = moved.reshape(moved.shape[: len(rest)] + (-1,))
+        onehot = np.zeros_like(flat)
+        np.put_along_axis(onehot, flat.argmax(-1)[..., None], 1, axis=-1)
+        ctx.mask = np.transpose(onehot.reshape(moved.shape), np.argsort(rest + list(axes)))
+        ctx.shape, ctx.kept = x.shape, _reduced_shape(x.shape, axis)
+        return np.max(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape) * ctx.mask
+
+
+class Reshape(Function):
+    op = "reshape"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.shape)
+
+
+class Transpose(Function):
+    op = "transpose"
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        axes = tuple(range(x.ndim))[::-1] if axes is None else axes
+        ctx.inverse = tuple(np.argsort(axes))
+        return np.transpose(x, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.transpose(ctx.inverse)
+
+
+class GetItem(Function):
+    op = "[]"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index, ctx.shape = index, x.shape
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScatterAdd.apply(g, ctx.index, ctx.shape)
+
+
+class ScatterAdd(Function):
+    """zeros(shape) with g added at `index` (repeated indices add up)."""
+
+    op = "scatter"
+
+    @staticmethod
+    def forward(ctx, g, index, shape):
+        ctx.index = index
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, index, g)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return GetItem.apply(g, ctx.index)
+
+
+class Softmax(Function):
+    op = "softmax"
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        out = e / e.sum(axis=axis, keepdims=True)
+        ctx.axis = axis
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return out * (g - (g * out).sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    op = "log_softmax"
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        shifted = x - x.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.axis = axis
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g - Exp.apply(out) * g.sum(axis=ctx.axis, keepdims=True)

@@ -1,0 +1,113 @@
+"""`Value`: a scalar that remembers how it was computed (micrograd-compatible)."""
+
+import numbers
+
+from . import autodiff, ops
+
+
+class Value(autodiff.Node):
+    """A float node. `.data` and `.grad` are Python floats.
+
+    >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> x.grad, y.grad, z.grad
+    (-4.0, -4.0, 3.0)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, label=""):
+        if isinstance(data, Value):
+            data = data.data
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+            raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
+        self._init_node(float(data), label=label)
+        self.grad = 0.0
+
+    @classmethod
+    def _wrap_output(cls, data, parents, fn, ctx, requires_grad):
+        out = object.__new__(cls)
+        out._init_node(data if type(data) is float else float(data), parents, "", requires_grad, fn, ctx)
+        out.grad = 0.0
+        return out
+
+    @staticmethod
+    def _fit_grad(grad, data, fn_name, index):
+        if type(grad) is float:
+            return grad
+        if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+            return float(grad)
+        raise ValueError(
+            f"{fn_name}.backward returned {type(grad).__name__} {grad!r} as the gradient of input "
+            f"{index}; a Value's gradient must be a number."
+        )
+
+    def backward(self):
+        """Seed this node's gradient with 1 and backpropagate (leaves accumulate)."""
+        autodiff.backward(self, 1.0, retain_graph=True)
+
+    # arithmetic -----------------------------------------------------------
+    def __add__(self, other):
+        return ops.Add.apply(self, _value(other, "+"))
+
+    def __radd__(self, other):
+        return ops.Add.apply(_value(other, "+"), self)
+
+    def __sub__(self, other):
+        return ops.Sub.apply(self, _value(other, "-"))
+
+    def __rsub__(self, other):
+        return ops.Sub.apply(_value(other, "-"), self)
+
+    def __mul__(self, other):
+        return ops.Mul.apply(self, _value(other, "*"))
+
+    def __rmul__(self, other):
+        return ops.Mul.apply(_value(other, "*"), self)
+
+    def __truediv__(self, other):
+        return ops.Div.apply(self, _value(other, "/"))
+
+    def __rtruediv__(self, other):
+        return ops.Div.apply(_value(other, "/"), self)
+
+    def __pow__(self, other):
+        if isinstance(other, Value):
+            return ops.Pow.apply(self, other)
+        if isinstance(other, bool) or not isinstance(other, numbers.Real):
+            raise TypeError(f"unsupported exponent for Value ** {type(other).__name__}: {other!r}")
+        return ops.PowConst.apply(self, other)
+
+    def __rpow__(self, other):
+        return ops.Pow.apply(_value(other, "**"), self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def exp(self):
+        return ops.Exp.apply(self)
+
+    def log(self):
+        return ops.Log.apply(self)
+
+    def tanh(self):
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return ops.ReLU.apply(self)
+
+    def __repr__(self):
+        name = f"{self.label}=" if self.label else ""
+        return f"Value({name}{self.data:.4g}, grad={self.grad:.4g})"
+
+
+def _value(x, symbol):
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"unsupported operand for Value {symbol} {type(x).__name__}: {x!r} (use a number or a Value)")
+    return Value(x)
