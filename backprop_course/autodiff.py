@@ -141,7 +141,8 @@ def topological_order(root):
     return order
 
 
-def _call_backward(node, grad, create_graph):
+def node_vjp(node, grad, create_graph=False):
+    """One node's step of the backward pass: the gradients it sends to each parent."""
     fn, ctx = node._fn, node._ctx
     name = fn.__name__
     if not hasattr(ctx, "needs_input_grad"):
@@ -189,7 +190,7 @@ def backward(root, grad, retain_graph=False, create_graph=False):
             node.grad = node._accumulate(node.grad, g)
             continue
         node.grad = g
-        for parent, pg in zip(node.parents, _call_backward(node, g, create_graph), strict=True):
+        for parent, pg in zip(node.parents, node_vjp(node, g, create_graph), strict=True):
             if pg is not None:
                 key = id(parent)
                 grads[key] = pg if key not in grads else grads[key] + pg
