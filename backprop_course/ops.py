@@ -102,6 +102,8 @@ class PowConst(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         c = ctx.c
+        if c == 0:
+            return g * 0.0  # x ** 0 is constant; c * x ** -1 would be 0 * inf (or raise) at x = 0
         return g * c * x ** (c - 1) if c != 1 else g
 
 
@@ -122,7 +124,12 @@ class Pow(Function):
     def backward(ctx, g):
         x, y, out = ctx.saved_tensors
         gx = g * y * x ** (y - 1)
-        gy = g * out * Log.apply(x) if ctx.needs_input_grad[1] else None
+        if not ctx.needs_input_grad[1]:
+            gy = None
+        elif _scalar(x) and x <= 0:
+            gy = 0.0 if out == 0 else math.nan  # the limit of x**y·log(x) at x = 0; no real log below
+        else:
+            gy = g * out * Log.apply(x)
         return gx, gy
 
 
@@ -335,7 +342,7 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx, x, axes):
-        axes = tuple(range(x.ndim))[::-1] if axes is None else axes
+        axes = tuple(range(x.ndim))[::-1] if axes is None else tuple(a % x.ndim for a in axes)
         ctx.inverse = tuple(np.argsort(axes))
         return np.transpose(x, axes)
 
