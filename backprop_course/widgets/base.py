@@ -1,0 +1,85 @@
+"""What every explorer shares: named controls, a picture, a readout, and no exceptions."""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+import ipywidgets as widgets
+
+ERROR_COLOR = "#c62828"
+SMOOTH_S = 0.1  # an update faster than this keeps up with a dragged slider
+
+
+class Explorer(widgets.VBox):
+    """An ipywidgets box with a standard face for notebooks and tests.
+
+    - `.sliders`: dict name -> input widget (set `.value` to drive it).
+    - `.svg`: the current picture as SVG text ("" if there is none).
+    - `.text`: the current readout as plain text.
+    - `.message`: "" or the message shown instead of raising (for example log of a negative).
+    - `.update_seconds`: how long the last update took.
+    """
+
+    def __init__(self, sliders, controls=None, extra=()):
+        self.sliders = dict(sliders)
+        self.picture = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
+        self.readout = widgets.HTML()
+        self.svg = ""
+        self.text = ""
+        self.message = ""
+        self.update_seconds = 0.0
+        box = controls if controls is not None else widgets.VBox(list(self.sliders.values()))
+        super().__init__(children=[box, self.readout, *extra, self.picture])
+        for control in self.sliders.values():
+            control.observe(self._changed, names="value")
+        self.refresh()
+        self._choose_continuous_update()
+
+    def _update(self):
+        """Recompute and redraw; sets svg/text via `show`. May raise; `refresh` catches."""
+        raise NotImplementedError
+
+    def refresh(self):
+        start = time.perf_counter()
+        try:
+            self._update()
+            self.message = ""
+        except Exception as err:  # noqa: BLE001 - a widget must never raise into the notebook
+            self.show_error(f"{type(err).__name__}: {err}" if not isinstance(err, (ValueError, ArithmeticError))
+                            else str(err))
+        self.update_seconds = time.perf_counter() - start
+
+    def _changed(self, change):
+        self.refresh()
+
+    def show(self, svg, text, html=None):
+        """Display a picture and a readout (`html` is a styled version of `text`)."""
+        self.svg = svg
+        self.picture.value = _inline(svg)
+        self.text = text
+        self.readout.value = html if html is not None else _pre(text)
+
+    def show_error(self, message):
+        """Keep the last picture (dimmed) and say what went wrong instead of raising."""
+        self.message = message
+        self.text = message
+        self.readout.value = f'<pre style="color:{ERROR_COLOR};margin:0">⚠ {escape(message)}</pre>'
+        self.picture.value = f'<div style="opacity:0.3">{_inline(self.svg)}</div>' if self.svg else ""
+
+    def _choose_continuous_update(self):
+        # Live updates while dragging only if an update is fast enough to keep up;
+        # otherwise update once on release, so the slider never lags behind the mouse.
+        live = self.update_seconds < SMOOTH_S
+        for control in self.sliders.values():
+            if hasattr(control, "continuous_update"):
+                control.continuous_update = live
+
+
+def _inline(svg):
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def _pre(text):
+    return f'<pre style="margin:0">{escape(text)}</pre>'

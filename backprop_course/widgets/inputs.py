@@ -1,0 +1,71 @@
+"""Turning a function's parameters and the caller's ranges into sliders."""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+
+import ipywidgets as widgets
+
+DEFAULT_RANGE = (-5.0, 5.0)
+
+
+def parameter_names(fn, who):
+    """Positional parameter names of `fn`, or a clear TypeError."""
+    if not callable(fn):
+        raise TypeError(f"{who} needs a function of the inputs (like lambda x, y: x * y), got {type(fn).__name__}")
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        raise TypeError(f"{who} cannot read the parameters of {fn!r}; pass a plain function or lambda") from None
+    names, defaults = [], {}
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            raise TypeError(f"{who} needs named parameters (one slider each), but {fn!r} takes *args/**kwargs")
+        if p.kind == p.KEYWORD_ONLY and p.default is p.empty:
+            raise TypeError(f"{who}: keyword-only parameter {p.name!r} needs a default")
+        names.append(p.name)
+        if isinstance(p.default, numbers.Real):
+            defaults[p.name] = float(p.default)
+    if not names:
+        raise TypeError(f"{who} needs a function with at least one input")
+    return names, defaults
+
+
+def parse_range(name, spec, fallback_value=None):
+    """(lo, hi) or (lo, hi, value) or a bare value -> (lo, hi, value)."""
+    if isinstance(spec, numbers.Real) and not isinstance(spec, bool):
+        value = float(spec)
+        return min(DEFAULT_RANGE[0], value), max(DEFAULT_RANGE[1], value), value
+    try:
+        numbers_ = [float(v) for v in spec]
+    except (TypeError, ValueError):
+        raise TypeError(f"range for {name!r} must be (min, max) or (min, max, value), got {spec!r}") from None
+    if len(numbers_) not in (2, 3):
+        raise TypeError(f"range for {name!r} must be (min, max) or (min, max, value), got {spec!r}")
+    lo, hi = numbers_[:2]
+    if not lo < hi:
+        raise ValueError(f"range for {name!r} needs min < max, got {spec!r}")
+    if len(numbers_) == 3:
+        value = numbers_[2]
+    elif fallback_value is not None:
+        value = fallback_value
+    else:
+        value = (lo + hi) / 2
+    if not lo <= value <= hi:
+        raise ValueError(f"start value {value} for {name!r} is outside its range [{lo}, {hi}]")
+    return lo, hi, value
+
+
+def sliders_for(fn, ranges, who, step):
+    """One FloatSlider per parameter of `fn`, named after it."""
+    names, defaults = parameter_names(fn, who)
+    unknown = sorted(set(ranges) - set(names))
+    if unknown:
+        raise TypeError(f"{who} got ranges for {', '.join(unknown)}, but the function's inputs are {', '.join(names)}")
+    sliders = {}
+    for name in names:
+        lo, hi, value = parse_range(name, ranges.get(name, DEFAULT_RANGE), defaults.get(name))
+        sliders[name] = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=name,
+                                            readout_format=".2f", style={"description_width": "2.5em"})
+    return sliders
