@@ -1,11 +1,35 @@
 """Interactive explorers for the course notebooks (ipywidgets).
 
-Each function returns an ipywidgets box that displays itself and exposes
-`.sliders` (name -> input widget), `.svg` (the picture), `.text` (the readout)
-and `.message` (an error shown instead of raised).
+Each function returns an ipywidgets box (an `Explorer`) that displays itself and exposes:
+
+- `.sliders`: name -> input widget; set `.value` to drive it, as a learner would;
+- `.svg`: the current picture as SVG text ("" for the table-only explorers);
+- `.text`: the current readout as plain text;
+- `.message`: "" or the error shown in the widget (widgets never raise into the notebook).
 """
 
+from .base import Explorer
 from .explorer import GraphExplorer, graph_explorer
+from .jacobian_size import JacobianSizeCalculator, human_bytes, jacobian_bytes, jacobian_size_calculator
+from .matmul import MatmulSliceExplorer, matmul_slice_explorer
+from .relu import ReluVJPExplorer, relu_vjp_explorer
+from .sigmoid import SigmoidExplorer, sigmoid_explorer
 from .stepper import BackwardStepper, backward_stepper
 
-__all__ = ["BackwardStepper", "GraphExplorer", "backward_stepper", "graph_explorer"]
+__all__ = [
+    "BackwardStepper",
+    "Explorer",
+    "GraphExplorer",
+    "JacobianSizeCalculator",
+    "MatmulSliceExplorer",
+    "ReluVJPExplorer",
+    "SigmoidExplorer",
+    "backward_stepper",
+    "graph_explorer",
+    "human_bytes",
+    "jacobian_bytes",
+    "jacobian_size_calculator",
+    "matmul_slice_explorer",
+    "relu_vjp_explorer",
+    "sigmoid_explorer",
+]

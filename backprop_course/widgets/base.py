@@ -29,6 +29,7 @@ class Explorer(widgets.VBox):
         self.text = ""
         self.message = ""
         self.update_seconds = 0.0
+        self._busy = False
         box = controls if controls is not None else widgets.VBox(list(self.sliders.values()))
         super().__init__(children=[box, self.readout, *extra, self.picture])
         for control in self.sliders.values():
@@ -41,6 +42,9 @@ class Explorer(widgets.VBox):
         raise NotImplementedError
 
     def refresh(self):
+        if self._busy:  # an update that adjusts its own controls must not recurse
+            return
+        self._busy = True
         start = time.perf_counter()
         try:
             self._update()
@@ -48,6 +52,8 @@ class Explorer(widgets.VBox):
         except Exception as err:  # noqa: BLE001 - a widget must never raise into the notebook
             self.show_error(f"{type(err).__name__}: {err}" if not isinstance(err, (ValueError, ArithmeticError))
                             else str(err))
+        finally:
+            self._busy = False
         self.update_seconds = time.perf_counter() - start
 
     def _changed(self, change):
