@@ -1,15 +1,19 @@
 """The one autodiff engine behind both `Value` and `Tensor`.
 
 A front-end (a `Node` subclass) holds data; `Function.apply` runs a primitive's
-forward on the raw data and records the new node's parents and context.
-`backward` walks the recorded graph in reverse topological order and calls each
+forward on the raw data and records the new node's parents and what forward
+saved. `backward` walks the graph in reverse topological order and calls each
 node's `Function.backward`, fitting the gradients to the inputs' shapes.
+
+Nodes never point back at their outputs, so a graph holds no reference cycles
+and is freed as soon as it is dropped; and a node keeps only plain tuples, not
+a context object, because Python's cyclic collector slows in proportion to the
+number of live container objects (the main cost in micrograd's training loop).
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 
 _grad_enabled = True
 
@@ -26,10 +30,24 @@ def no_grad():
 
 
 class Context:
-    """What a Function's forward leaves for its backward (PyTorch's `ctx`)."""
+    """What a Function's forward leaves for its backward (PyTorch's `ctx`).
+
+    Forward may also set attributes of its own (`ctx.axis = axis`).
+    """
+
+    __slots__ = ("saved_tensors", "_parents", "__dict__")
 
     def save_for_backward(self, *values):
         self.saved_tensors = values
+
+    @property
+    def needs_input_grad(self):
+        """One bool per node input: does it need a gradient?"""
+        return tuple(p.requires_grad for p in self._parents)
+
+
+class GraphFreedError(RuntimeError):
+    pass
 
 
 class Node:
@@ -39,18 +57,13 @@ class Node:
     Subclasses implement `_wrap_output` and `_fit_grad`.
     """
 
-    __slots__ = ("data", "grad", "parents", "op", "label", "requires_grad", "_fn", "_ctx")
+    __slots__ = ("data", "grad", "parents", "label", "requires_grad", "_fn", "_saved", "_extras")
     __array_ufunc__ = None  # so `ndarray * node` defers to the node's operator
 
-    def _init_node(self, data, parents=(), label="", requires_grad=True, fn=None, ctx=None):
-        self.data = data
-        self.grad = None
-        self.parents = parents
-        self.op = (fn.op or fn.__name__) if fn else ""
-        self.label = label
-        self.requires_grad = requires_grad
-        self._fn = fn
-        self._ctx = ctx
+    @property
+    def op(self):
+        """Short name of the operation that made this node ("" for leaves)."""
+        return (self._fn.op or self._fn.__name__) if self._fn else ""
 
     @property
     def is_leaf(self):
@@ -58,11 +71,12 @@ class Node:
 
     # Hooks for the front-ends.
     @classmethod
-    def _wrap_output(cls, data, parents, fn, ctx, requires_grad):
+    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+        """A new node holding `data`, made by `fn` from `parents` (a leaf when fn is None)."""
         raise NotImplementedError
 
     @staticmethod
-    def _fit_grad(grad, data, fn_name, index):
+    def _fit_grad(grad, data, fn, index):
         """Return `grad` reduced to `data`'s shape, or raise a clear ValueError."""
         raise NotImplementedError
 
@@ -97,28 +111,27 @@ class Function:
         passed to forward unchanged. With no node argument the raw result is
         returned, which lets one backward formula serve raw and graph modes.
         """
-        front = None
-        raw = []
+        raw, parents = [], args
         for a in args:
             if isinstance(a, Node):
-                front = front or type(a)
                 raw.append(a.data)
             else:
                 raw.append(a)
+                parents = None
+        if parents is None:
+            parents = tuple([a for a in args if isinstance(a, Node)])
         ctx = Context()
+        ctx.saved_tensors = ()
+        ctx._parents = parents
         out = cls.forward(ctx, *raw)
-        if front is None:
+        if not parents:
             return out
-        nodes = tuple(a for a in args if isinstance(a, Node))
-        needs = tuple(n.requires_grad for n in nodes)
-        if not (_grad_enabled and any(needs)):
-            return front._wrap_output(out, (), None, None, False)
-        ctx.needs_input_grad = needs
-        return front._wrap_output(out, nodes, cls, ctx, True)
-
-
-class GraphFreedError(RuntimeError):
-    pass
+        front = type(parents[0])
+        if _grad_enabled:
+            for p in parents:
+                if p.requires_grad:
+                    return front._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
+        return front._wrap_output(out, ())
 
 
 def topological_order(root):
@@ -126,49 +139,55 @@ def topological_order(root):
 
     Iterative depth-first post-order, so depth is limited by memory only.
     """
-    order, visited = [], {id(root)}
+    order, visited = [], {root}
     stack = [(root, iter(root.parents))]
+    push, pop, mark = stack.append, stack.pop, visited.add
     while stack:
         node, pending = stack[-1]
         for parent in pending:
-            if id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent.parents)))
+            if parent not in visited:
+                mark(parent)
+                push((parent, iter(parent.parents)))
                 break
         else:
-            stack.pop()
+            pop()
             order.append(node)
     return order
 
 
 def node_vjp(node, grad, create_graph=False):
     """One node's step of the backward pass: the gradients it sends to each parent."""
-    fn, ctx = node._fn, node._ctx
-    name = fn.__name__
-    if not hasattr(ctx, "needs_input_grad"):
+    fn, parents, saved = node._fn, node.parents, node._saved
+    if saved is None:
         raise GraphFreedError(
-            f"Trying to backward through the graph a second time ({name} was already freed). "
-            "Pass retain_graph=True to the first backward() if you need to call it twice."
+            f"Trying to backward through the graph a second time ({fn.__name__}'s saved values were "
+            "already freed). Pass retain_graph=True to the first backward() if you need to call it twice."
         )
+    ctx = Context()
+    ctx._parents = parents
+    if node._extras:
+        ctx.__dict__.update(node._extras)
     if create_graph:
         # Saved inputs and outputs are re-attached to their nodes so that the
         # backward formula itself is recorded and can be differentiated again.
-        ctx = copy.copy(ctx)
-        by_id = {id(p.data): p for p in node.parents}
+        by_id = {id(p.data): p for p in parents}
         by_id[id(node.data)] = node
-        ctx.saved_tensors = tuple(by_id.get(id(s), s) for s in getattr(ctx, "saved_tensors", ()))
+        saved = tuple([by_id.get(id(s), s) for s in saved])
+    ctx.saved_tensors = saved
     grads = fn.backward(ctx, grad)
-    if not isinstance(grads, tuple):
+    if type(grads) is not tuple:
         grads = (grads,)
-    if len(grads) != len(node.parents):
+    if len(grads) != len(parents):
+        name = fn.__name__
         raise ValueError(
             f"{name}.backward returned {len(grads)} gradient(s) but {name}.forward took "
-            f"{len(node.parents)} input(s); return one gradient per input, in order."
+            f"{len(parents)} input(s); return one gradient per input, in order."
         )
-    return [
-        None if g is None or not p.requires_grad else type(node)._fit_grad(g, p.data, name, i)
-        for i, (g, p) in enumerate(zip(grads, node.parents, strict=True))
-    ]
+    fit, out = node._fit_grad, []
+    for i, p in enumerate(parents):
+        g = grads[i]
+        out.append(None if g is None or not p.requires_grad else fit(g, p.data, fn, i))
+    return out
 
 
 def backward(root, grad, retain_graph=False, create_graph=False):
@@ -177,23 +196,20 @@ def backward(root, grad, retain_graph=False, create_graph=False):
     Leaves accumulate into `.grad` across calls; intermediate nodes have their
     `.grad` overwritten, so a second call never double-counts them.
     """
-    order = topological_order(root)
-    grads = {id(root): grad}
-    wrap = type(root)._as_grad if create_graph else None
-    if wrap:
-        grads[id(root)] = wrap(grad)
-    for node in reversed(order):
-        g = grads.pop(id(node), None)
-        if g is None or not node.requires_grad:
+    grads = {root: type(root)._as_grad(grad) if create_graph else grad}
+    take = grads.pop
+    for node in reversed(topological_order(root)):
+        g = take(node, None)
+        if g is None:
             continue
         if node._fn is None:
-            node.grad = node._accumulate(node.grad, g)
+            if node.requires_grad:
+                node.grad = node._accumulate(node.grad, g)
             continue
         node.grad = g
-        for parent, pg in zip(node.parents, node_vjp(node, g, create_graph), strict=True):
+        for parent, pg in zip(node.parents, node_vjp(node, g, create_graph)):
             if pg is not None:
-                key = id(parent)
-                grads[key] = pg if key not in grads else grads[key] + pg
+                grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
-            del node._ctx.needs_input_grad
-            node._ctx.saved_tensors = ()
+            node._saved = None
+            node._extras = None

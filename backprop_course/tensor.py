@@ -29,12 +29,24 @@ class Tensor(autodiff.Node):
     __slots__ = ("_grad",)
 
     def __init__(self, data, requires_grad=False, label=""):
-        self._init_node(_as_array(data), requires_grad=bool(requires_grad), label=label)
+        self.data = _as_array(data)
+        self._grad = None
+        self.parents = ()
+        self.label = label
+        self.requires_grad = bool(requires_grad)
+        self._fn = self._saved = self._extras = None
 
     @classmethod
-    def _wrap_output(cls, data, parents, fn, ctx, requires_grad):
+    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
         out = object.__new__(cls)
-        out._init_node(np.asarray(data), parents, "", requires_grad, fn, ctx)
+        out.data = np.asarray(data)
+        out._grad = None
+        out.parents = parents
+        out.label = ""
+        out.requires_grad = fn is not None
+        out._fn = fn
+        out._saved = saved
+        out._extras = extras
         return out
 
     @staticmethod
@@ -42,20 +54,20 @@ class Tensor(autodiff.Node):
         return grad if isinstance(grad, Tensor) else Tensor(grad)
 
     @staticmethod
-    def _fit_grad(grad, data, fn_name, index):
+    def _fit_grad(grad, data, fn, index):
         """Sum a broadcast gradient back to the input's shape (the one place this happens)."""
         if isinstance(grad, numbers.Real):
             grad = np.asarray(grad, dtype=data.dtype)
         if not isinstance(grad, (np.ndarray, Tensor)):
             raise ValueError(
-                f"{fn_name}.backward returned {type(grad).__name__} for input {index}; expected an array"
+                f"{fn.__name__}.backward returned {type(grad).__name__} for input {index}; expected an array"
             )
         shape = grad.shape
         if shape != data.shape:
             lead = len(shape) - data.ndim
             if lead < 0 or any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:], strict=True)):
                 raise ValueError(
-                    f"{fn_name}.backward returned a gradient of shape {shape} for input {index}, "
+                    f"{fn.__name__}.backward returned a gradient of shape {shape} for input {index}, "
                     f"which has shape {data.shape}; a gradient must have its input's shape."
                 )
             axes = tuple(range(lead)) + tuple(

@@ -22,24 +22,34 @@ class Value(autodiff.Node):
             data = data.data
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
-        self._init_node(float(data), label=label)
+        self.data = float(data)
         self.grad = 0.0
+        self.parents = ()
+        self.label = label
+        self.requires_grad = True
+        self._fn = self._saved = self._extras = None
 
     @classmethod
-    def _wrap_output(cls, data, parents, fn, ctx, requires_grad):
+    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
         out = object.__new__(cls)
-        out._init_node(data if type(data) is float else float(data), parents, "", requires_grad, fn, ctx)
+        out.data = data if type(data) is float else float(data)
         out.grad = 0.0
+        out.parents = parents
+        out.label = ""
+        out.requires_grad = True
+        out._fn = fn
+        out._saved = saved
+        out._extras = extras
         return out
 
     @staticmethod
-    def _fit_grad(grad, data, fn_name, index):
+    def _fit_grad(grad, data, fn, index):
         if type(grad) is float:
             return grad
         if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
             return float(grad)
         raise ValueError(
-            f"{fn_name}.backward returned {type(grad).__name__} {grad!r} as the gradient of input "
+            f"{fn.__name__}.backward returned {type(grad).__name__} {grad!r} as the gradient of input "
             f"{index}; a Value's gradient must be a number."
         )
 
