@@ -31,7 +31,7 @@ def array_text(a) -> str:
     if a.size == 0:
         return "(empty)"
     if a.size > MAX_SHOWN_ELEMENTS:
-        return f"mean {fmt(a.mean())}  min {fmt(a.min())}  max {fmt(a.max())}"
+        return f"mean {fmt(a.mean())}, min {fmt(a.min())}, max {fmt(a.max())}"
     if a.ndim == 0:
         return fmt(a)
     rows = a.reshape(-1, a.shape[-1]) if a.ndim > 1 else a[None]
@@ -65,9 +65,9 @@ def value_label(node, grad, show_grad, horizontal, fill=None):
 def tensor_label(node, grad, show_grad, horizontal, fill=None):
     """Name and shape, then the values (or a summary), then the gradient."""
     data = np.asarray(node.data)
-    head = f"{node.label}  {tuple(data.shape)}" if node.label else f"{tuple(data.shape)}"
+    head = f"{node.label} {tuple(data.shape)}" if node.label else f"{tuple(data.shape)}"
     cells = [(head, None), (array_text(data), DATA_COLOR)]
-    if show_grad:
+    if show_grad and node.requires_grad:  # constants never get a gradient
         g = getattr(grad, "data", grad)
         cells.append(("grad " + array_text(g) if g is not None else "grad ?", GRAD_COLOR))
     # Tensor rows are tall, so the cells always stack vertically.

@@ -98,7 +98,7 @@ class CourseDigraph(graphviz.Digraph):
         if view or kwargs:
             raise ValueError(f"unsupported render options: {sorted(kwargs) + (['view'] if view else [])}")
         fmt = format or (os.path.splitext(str(outfile))[1].lstrip(".") if outfile else self.format)
-        source_path = self.save(filename, directory)
+        source_path = self.save(filename, directory=directory)
         out_path = str(outfile) if outfile else f"{source_path}.{fmt}"
         data = run_renderer(self.source, fmt, engine or self.engine)
         with open(out_path, "wb") as f:

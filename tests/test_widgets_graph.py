@@ -1,0 +1,107 @@
+"""graph_explorer and backward_stepper driven like a learner would: by setting slider values."""
+
+import html
+import math
+import re
+
+import ipywidgets as widgets
+import pytest
+
+from backprop_course import Value
+from backprop_course.viz import fmt
+from backprop_course.widgets import backward_stepper, graph_explorer
+
+
+def lecture_explorer():
+    return graph_explorer(lambda x, y, z: (x + y) * z, x=(-5, 5, -2), y=(-5, 5, 5), z=(-5, 5, -4))
+
+
+def test_graph_explorer_starts_at_the_lecture_numbers():
+    e = lecture_explorer()
+    assert isinstance(e, widgets.Box)
+    assert list(e.sliders) == ["x", "y", "z"]
+    assert e.text.splitlines() == ["f = -12.0000", "∂f/∂x = -4.0000  ∂f/∂y = -4.0000  ∂f/∂z = 3.0000"]
+    assert "data -12.0000" in html.unescape(e.svg)
+    assert e.message == ""
+
+
+@pytest.mark.parametrize(("name", "value"), [("x", 1.5), ("y", -3.25), ("z", 2.0)])
+def test_moving_a_slider_redraws_with_new_values_and_grads(name, value):
+    e = lecture_explorer()
+    e.sliders[name].value = value
+    v = {"x": -2.0, "y": 5.0, "z": -4.0} | {name: value}
+    f, q = (v["x"] + v["y"]) * v["z"], v["x"] + v["y"]
+    svg = html.unescape(e.svg)
+    assert f"data {fmt(f)}" in svg and f"data {fmt(q)}" in svg
+    assert f"grad {fmt(v['z'])}" in svg and f"grad {fmt(q)}" in svg
+    assert e.text.startswith(f"f = {fmt(f)}\n")
+    assert f"∂f/∂x = {fmt(v['z'])}" in e.text and f"∂f/∂z = {fmt(q)}" in e.text
+
+
+def test_bad_slider_combination_shows_a_message_and_recovers():
+    e = graph_explorer(lambda x, y: (x * y).log(), x=(-3, 3, 1), y=(-3, 3, 2))
+    assert e.text.startswith(f"f = {fmt(math.log(2))}")
+    good_svg = e.svg
+    e.sliders["x"].value = -1.0  # log of a negative
+    assert "log is only defined for positive numbers" in e.message
+    assert "x=-1.0000" in e.text and e.svg == good_svg
+    assert "⚠" in e.readout.value and "opacity" in e.picture.value
+    e.sliders["x"].value = 2.0
+    assert e.message == "" and e.text.startswith(f"f = {fmt(math.log(4))}")
+    assert f"∂f/∂x = {fmt(0.5)}" in e.text
+
+
+def test_function_returning_a_plain_number_is_reported_in_the_widget():
+    e = graph_explorer(lambda x: math.exp(x.data))
+    assert "should return a Value" in e.message
+
+
+def test_ranges_defaults_and_bad_names():
+    e = graph_explorer(lambda a, b=2.0: a * b, a=(0, 10))
+    assert (e.sliders["a"].min, e.sliders["a"].max, e.sliders["a"].value) == (0, 10, 5)
+    assert e.sliders["b"].value == 2.0
+    assert isinstance(e.sliders["a"].continuous_update, bool)
+    with pytest.raises(TypeError, match="ranges for w, but the function's inputs are a, b"):
+        graph_explorer(lambda a, b: a * b, w=(0, 1))
+    with pytest.raises(ValueError, match="outside its range"):
+        graph_explorer(lambda a: a, a=(0, 1, 5))
+    with pytest.raises(TypeError, match=r"\*args"):
+        graph_explorer(lambda *xs: xs[0])
+
+
+def highlighted_ids(svg):
+    return sorted(re.findall(r'<g id="(n\d+(?:op)?)" class="node highlight">', svg))
+
+
+def test_backward_stepper_walks_the_lecture_graph():
+    s = backward_stepper(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)
+    assert isinstance(s, widgets.Box) and len(s.steps) == 5
+    assert highlighted_ids(s.svg) == ["n4", "n4op"] and s.highlighted == "n4"
+    assert "upstream 1.0000 × local -4.0000 = downstream -4.0000" in s.text
+    assert "upstream 1.0000 × local 3.0000 = downstream 3.0000" in s.text
+    assert html.unescape(s.svg).count("grad ?") == 4  # only the output has its gradient yet
+    s.buttons["next"].click()
+    assert highlighted_ids(s.svg) == ["n3"] and "z is a leaf" in s.text and "3.0000" in s.text
+    s.next()
+    assert highlighted_ids(s.svg) == ["n2", "n2op"]
+    assert "(x + y) = +(x, y)" in s.text
+    assert s.text.count("upstream -4.0000 × local 1.0000 = downstream -4.0000") == 2
+    s.sliders["step"].value = 4
+    assert "grad ?" not in html.unescape(s.svg) and "x is a leaf" in s.text
+    s.next()  # stays on the last step
+    assert s.sliders["step"].value == 4
+    s.prev()
+    assert s.current.node.label == "y"
+    s.play.value = 0  # Play drives the step slider
+    assert s.sliders["step"].value == 0 and s.highlighted == "n4"
+
+
+def test_backward_stepper_takes_a_graph_output():
+    a = Value(3.0, "a")
+    b = a * a
+    s = backward_stepper(b)
+    assert "upstream 1.0000 × local 3.0000 = downstream 3.0000" in s.text
+    s.next()
+    assert "a is a leaf: its gradient is the upstream gradient 6.0000" in s.text
+    with pytest.raises(TypeError, match="only with a function"):
+        backward_stepper(b, a=1.0)
