@@ -186,7 +186,11 @@ def node_vjp(node, grad, create_graph=False):
     fit, out = node._fit_grad, []
     for i, p in enumerate(parents):
         g = grads[i]
-        out.append(None if g is None or not p.requires_grad else fit(g, p.data, fn, i))
+        if g is None or not p.requires_grad:
+            g = None
+        elif not (type(g) is float and type(p.data) is float):  # a float for a float needs no fitting
+            g = fit(g, p.data, fn, i)
+        out.append(g)
     return out
 
 
