@@ -139,7 +139,11 @@ class Tensor(autodiff.Node):
 
     # arithmetic -------------------------------------------------------------
     def _other(self, x):
-        return x if isinstance(x, Tensor) else Tensor(_as_array(x, self.dtype if _is_number(x) else None))
+        if isinstance(x, Tensor):
+            return x
+        # Numbers and boolean masks take this tensor's dtype, as in NumPy (float32 * mask stays float32).
+        same = _is_number(x) or getattr(x, "dtype", None) == np.bool_
+        return Tensor(_as_array(x, self.dtype if same else None))
 
     def __add__(self, o):
         return ops.Add.apply(self, self._other(o))

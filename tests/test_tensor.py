@@ -179,3 +179,21 @@ def test_softmax_is_stable_at_extremes(strict_numpy):
     np.testing.assert_allclose(p.data, [[0.5, 0.5], [0.0, 1.0]])
     (p[:, 0]).sum().backward()
     assert np.all(np.isfinite(x.grad.data))
+
+
+def test_float32_grads_stay_float32_under_create_graph():
+    for f in (lambda a: (a.relu() * a).sum(), lambda a: (a.maximum(a * 0.5) * a).sum(),
+              lambda a: (a.max(0) * a).sum(), lambda a: a.log_softmax().sum() * a.sum()):
+        x = leaf([1.0, 2.0], np.float32)
+        f(x).backward(create_graph=True)
+        g = x.grad
+        assert g.dtype == np.float32 and g.requires_grad
+        x.grad = None
+        g.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+def test_boolean_mask_operand_keeps_the_tensor_dtype():
+    mask = np.array([True, False])
+    assert (Tensor(np.ones(2, np.float32)) * mask).dtype == np.float32
+    np.testing.assert_array_equal((Tensor([3.0, 4.0]) * mask).data, [3.0, 0.0])
