@@ -1,0 +1,73 @@
+"""Tiny 2-D classification datasets, made with numpy and a seed (nothing is downloaded).
+
+Each returns (X, y): X is a float64 array of shape (n, 2), y an int64 array of
+shape (n,) with class labels 0, 1, ...; points are shuffled.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def _count(n, name="n"):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def _nonnegative(x, name):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or x < 0:
+        raise ValueError(f"{name} must be a non-negative number, got {x!r}")
+    return float(x)
+
+
+def _split(n, k):
+    """n points shared among k classes as evenly as possible."""
+    return [n // k + (i < n % k) for i in range(k)]
+
+
+def _shuffled(rng, parts, noise):
+    X = np.concatenate([p for p, _ in parts])
+    y = np.concatenate([np.full(len(p), label, dtype=np.int64) for p, label in parts])
+    X = X + noise * rng.standard_normal(X.shape)
+    order = rng.permutation(len(y))
+    return X[order], y[order]
+
+
+def make_moons(n=100, noise=0.1, seed=0):
+    """Two interleaving half circles: class 0 on top, class 1 shifted right and down."""
+    n, noise = _count(n), _nonnegative(noise, "noise")
+    rng = np.random.default_rng(seed)
+    top, bottom = _split(n, 2)
+    t0, t1 = np.linspace(0, np.pi, top), np.linspace(0, np.pi, bottom)
+    upper = np.column_stack([np.cos(t0), np.sin(t0)])
+    lower = np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)])
+    return _shuffled(rng, [(upper, 0), (lower, 1)], noise)
+
+
+def make_spirals(n=100, classes=3, noise=0.2, seed=0):
+    """`classes` spiral arms winding out from the origin, one per class (CS231n's toy data).
+
+    `noise` jitters the angle, in radians.
+    """
+    n, classes, noise = _count(n), _count(classes, "classes"), _nonnegative(noise, "noise")
+    rng = np.random.default_rng(seed)
+    parts = []
+    for k, m in enumerate(_split(n, classes)):
+        radius = np.linspace(0.0, 1.0, m)
+        angle = np.linspace(k, k + 1, m) * 2 * np.pi * 2 / classes + noise * rng.standard_normal(m)
+        parts.append((radius[:, None] * np.column_stack([np.sin(angle), np.cos(angle)]), k))
+    return _shuffled(rng, parts, 0.0)
+
+
+def make_blobs(n=100, centers=3, std=1.0, seed=0):
+    """Gaussian clusters. `centers` is a count (placed at random in [-5, 5]^2) or a (k, 2) array."""
+    n, std = _count(n), _nonnegative(std, "std")
+    rng = np.random.default_rng(seed)
+    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+        centers = rng.uniform(-5, 5, size=(_count(centers, "centers"), 2))
+    centers = np.asarray(centers, dtype=np.float64)
+    if centers.ndim != 2 or centers.shape[1] != 2 or len(centers) == 0:
+        raise ValueError(f"centers must be a positive count or an array of shape (k, 2), got shape {centers.shape}")
+    parts = [(np.repeat(c[None], m, axis=0), k) for k, (c, m) in enumerate(zip(centers, _split(n, len(centers))))]
+    return _shuffled(rng, parts, std)
