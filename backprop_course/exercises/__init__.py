@@ -1,0 +1,26 @@
+"""Graded exercises: write a backward pass, get immediate feedback in the lecture's words.
+
+    from backprop_course.exercises import check, hint, show_solution, score_table, progress
+
+    def scalar_backward(x, y, z):
+        raise NotImplementedError  # your code here
+    check("scalar_backward", scalar_backward)   # -> Result: truthy when passed
+
+Progress is kept in ~/.backprop_course/progress.json (or $BACKPROP_COURSE_PROGRESS);
+BACKPROP_COURSE_NO_SOLUTIONS=1 turns show_solution off.
+"""
+
+# Importing the exercise modules registers them, in course order.
+from . import graphs, scalar  # noqa: F401
+from .registry import EXERCISES, NOTEBOOKS, Exercise, Mutant, UnknownExerciseError
+from .result import Result
+from .runner import check
+from .scores import progress, score_table
+from .solutions import hint, show_solution
+from .sources import check_source, reference_source, solution_source, stub_source
+
+__all__ = [
+    "EXERCISES", "NOTEBOOKS", "Exercise", "Mutant", "Result", "UnknownExerciseError",
+    "check", "check_source", "hint", "progress", "reference_source", "score_table", "show_solution",
+    "solution_source", "stub_source",
+]

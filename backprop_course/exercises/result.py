@@ -1,0 +1,83 @@
+"""What a check returns: truthy when passed, and readable both as text and in Jupyter."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+PASSED, INCORRECT, NOT_ATTEMPTED, ERROR, TIMEOUT = "passed", "incorrect", "not attempted", "error", "timeout"
+
+_MARK = {PASSED: "✔", INCORRECT: "✘", NOT_ATTEMPTED: "…", ERROR: "✘", TIMEOUT: "⏱"}
+_COLOR = {PASSED: "#1b7f3b", INCORRECT: "#b3261e", NOT_ATTEMPTED: "#6b6b6b", ERROR: "#b3261e", TIMEOUT: "#b3261e"}
+
+
+@dataclass
+class Result:
+    """The outcome of `check(exercise_id, submission)`.
+
+    `status` is one of "passed", "incorrect", "not attempted", "error",
+    "timeout". `tested` lists the cases tried; `case`, `expected` and `got`
+    describe the first one that failed; `hint` is the next hint to read.
+    """
+
+    exercise_id: str
+    title: str
+    status: str
+    points: int
+    max_points: int
+    message: str
+    tested: list = field(default_factory=list)
+    case: str | None = None
+    expected: str | None = None
+    got: str | None = None
+    hint: str | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def passed(self):
+        return self.status == PASSED
+
+    def __bool__(self):
+        return self.passed
+
+    def _lines(self):
+        """(label, text) pairs shared by the text and HTML views."""
+        rows = []
+        if self.tested:
+            shown = "; ".join(self.tested[:4]) + (f"; and {len(self.tested) - 4} more" if len(self.tested) > 4 else "")
+            rows.append(("Tested", shown))
+        if self.case and not self.passed:
+            rows.append(("Failing case", self.case))
+        if self.expected is not None:
+            rows.append(("Expected", self.expected))
+        if self.got is not None:
+            rows.append(("Got", self.got))
+        if self.hint:
+            rows.append(("Hint", self.hint))
+        rows.extend(("Note", n) for n in self.notes)
+        return rows
+
+    def _headline(self):
+        return f"{_MARK[self.status]} {self.exercise_id}: {self.status} ({self.points}/{self.max_points} points)"
+
+    def __repr__(self):
+        lines = [self._headline(), self.message]
+        lines += [f"{label}: {text}" for label, text in self._lines()]
+        return "\n".join(lines)
+
+    __str__ = __repr__
+
+    def _repr_html_(self):
+        color = _COLOR[self.status]
+        rows = "".join(
+            f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em'>{html.escape(label)}</th>"
+            f"<td style='text-align:left'><pre style='margin:0;white-space:pre-wrap'>{html.escape(text)}</pre>"
+            "</td></tr>"
+            for label, text in self._lines()
+        )
+        return (
+            f"<div style='border-left:6px solid {color};padding:0.4em 0.8em;margin:0.3em 0'>"
+            f"<div style='font-weight:bold;color:{color}'>{html.escape(self._headline())}</div>"
+            f"<div style='margin:0.3em 0'>{html.escape(self.message)}</div>"
+            f"<table style='font-size:90%'>{rows}</table></div>"
+        )

@@ -1,0 +1,34 @@
+"""Score tables: one notebook's exercises, or the whole course."""
+
+from __future__ import annotations
+
+from . import registry
+from .display import Table
+from .progress import ProgressStore
+
+_SHOWN = {"passed": "✔ passed", "incorrect": "✘ incorrect", "error": "✘ error", "timeout": "⏱ timeout",
+          "not attempted": "… not attempted", "not started": "· not started"}
+
+
+def _table(title, exercises):
+    entries = ProgressStore().entries()
+    rows, total, best = [], 0, 0
+    for ex in exercises:
+        entry = entries.get(ex.id, {})
+        points = entry.get("points", 0)
+        total, best = total + ex.points, best + points
+        rows.append((ex.notebook, ex.id, ex.title, _SHOWN.get(entry.get("status"), "· not started"),
+                     entry.get("attempts", 0), f"{points}/{ex.points}"))
+    header = ("notebook", "exercise", "title", "status", "attempts", "points")
+    return Table(title, header, rows, footer=("", "total", "", "", "", f"{best}/{total}"))
+
+
+def score_table(notebook):
+    """This notebook's exercises, their status and points (put it at the end of each notebook)."""
+    key = registry.notebook_key(notebook)
+    return _table(f"Score for {registry.NOTEBOOKS[key]}", registry.in_notebook(key))
+
+
+def progress():
+    """Every exercise of the course, with its status and points."""
+    return _table("Your progress through the course", registry.EXERCISES.values())
