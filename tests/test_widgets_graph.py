@@ -105,3 +105,17 @@ def test_backward_stepper_takes_a_graph_output():
     assert "a is a leaf: its gradient is the upstream gradient 6.0000" in s.text
     with pytest.raises(TypeError, match="only with a function"):
         backward_stepper(b, a=1.0)
+
+
+def test_backward_stepper_on_a_tensor_graph_uses_vjps():
+    from backprop_course import Tensor
+
+    x = Tensor([1.0, -2.0, 3.0, -1.0], requires_grad=True, label="x")
+    loss = (x.relu() * Tensor([4.0, -1.0, 5.0, 9.0])).sum()
+    s = backward_stepper(loss)
+    assert "upstream gradient: 1.0000" in s.text
+    while s.current.node is not x:
+        s.next()
+    assert "x is a leaf: its gradient is the upstream gradient [4.0000 0.0000 5.0000 0.0000]" in s.text
+    s.prev()
+    assert "downstream = VJP(upstream) = [4.0000 0.0000 5.0000 0.0000]" in s.text

@@ -58,7 +58,7 @@ def draw_graph(root, show_grad=True, highlight=(), rankdir="LR", max_nodes=300, 
         lit = i in hl_nodes
         fill = labels.HIGHLIGHT_FILL if lit else None
         extra = {"class": "highlight"} if lit else None
-        g.node(name, make_label(node, _grad(grad_of(node)), show_grad, True, fill),
+        g.node(name, make_label(node, labels.raw(grad_of(node)), show_grad, True, fill),
                shape="plaintext", id=name, _attributes=extra)
         if not node.parents:
             continue
@@ -84,10 +84,6 @@ def draw_graph(root, show_grad=True, highlight=(), rankdir="LR", max_nodes=300, 
         g.attr(label=f"{note} not drawn: showing the {len(kept)} of {len(order)} nodes nearest the output "
                f"(max_nodes={max_nodes})", labelloc="t", fontname="Helvetica", fontsize="13")
     return g
-
-
-def _grad(g):
-    return getattr(g, "data", g)
 
 
 def _split_highlight(highlight, index):

@@ -7,10 +7,20 @@ from html import escape
 
 import numpy as np
 
+from ..autodiff import Node
+
 DATA_COLOR = "#1b7f3b"  # values in green, as the lecture draws them above the edges
 GRAD_COLOR = "#c62828"  # gradients in red, drawn below the edges in the lecture
 HIGHLIGHT_FILL = "#ffd54f"
 MAX_SHOWN_ELEMENTS = 12
+
+
+def raw(x):
+    """The plain number/array of a node (a Tensor gradient), anything else unchanged.
+
+    Not `getattr(x, "data", x)`: an ndarray's `.data` is its memory buffer.
+    """
+    return x.data if isinstance(x, Node) else x
 
 
 def fmt(x) -> str:
@@ -68,7 +78,7 @@ def tensor_label(node, grad, show_grad, horizontal, fill=None):
     head = f"{node.label} {tuple(data.shape)}" if node.label else f"{tuple(data.shape)}"
     cells = [(head, None), (array_text(data), DATA_COLOR)]
     if show_grad and node.requires_grad:  # constants never get a gradient
-        g = getattr(grad, "data", grad)
+        g = raw(grad)
         cells.append(("grad " + array_text(g) if g is not None else "grad ?", GRAD_COLOR))
     # Tensor rows are tall, so the cells always stack vertically.
     return table(cells, False, fill)

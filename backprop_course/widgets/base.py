@@ -35,7 +35,9 @@ class Explorer(widgets.VBox):
         for control in self.sliders.values():
             control.observe(self._changed, names="value")
         self.refresh()
-        self._choose_continuous_update()
+        first = self.update_seconds
+        self.refresh()  # the first update pays one-off costs (imports, caches); time a warm one too
+        self._choose_continuous_update(min(first, self.update_seconds))
 
     def _update(self):
         """Recompute and redraw; sets svg/text via `show`. May raise; `refresh` catches."""
@@ -73,10 +75,10 @@ class Explorer(widgets.VBox):
         self.readout.value = f'<pre style="color:{ERROR_COLOR};margin:0">⚠ {escape(message)}</pre>'
         self.picture.value = f'<div style="opacity:0.3">{_inline(self.svg)}</div>' if self.svg else ""
 
-    def _choose_continuous_update(self):
+    def _choose_continuous_update(self, seconds):
         # Live updates while dragging only if an update is fast enough to keep up;
         # otherwise update once on release, so the slider never lags behind the mouse.
-        live = self.update_seconds < SMOOTH_S
+        live = seconds < SMOOTH_S
         for control in self.sliders.values():
             if hasattr(control, "continuous_update"):
                 control.continuous_update = live

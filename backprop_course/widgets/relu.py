@@ -33,6 +33,13 @@ class ReluVJPExplorer(Explorer):
         rows = widgets.HBox([widgets.VBox([sliders[f"x[{i}]"] for i in range(n)]),
                              widgets.VBox([sliders[f"upstream[{i}]"] for i in range(n)])])
         self.n = n
+        self._fig = new_figure(3.2 + 0.3 * n, 2.6 + 0.3 * n)
+        ax = self._fig.add_subplot()
+        self._image = ax.imshow(np.eye(n), cmap="Greens", vmin=0, vmax=1)
+        self._cells = {(r, c): ax.text(c, r, "", ha="center", va="center") for r in range(n) for c in range(n)}
+        ax.set_xticks(range(n), [f"x{i}" for i in range(n)])
+        ax.set_yticks(range(n), [f"y{i}" for i in range(n)])
+        ax.set_title("Jacobian dy/dx (diagonal)", fontsize=10)
         super().__init__(sliders, rows)
 
     def _update(self):
@@ -43,19 +50,15 @@ class ReluVJPExplorer(Explorer):
         y.backward(g)
         self.y, self.downstream = y.data, xt.grad.data
         self.jacobian = np.diag((x > 0).astype(float))
-        fig = new_figure(3.2 + 0.3 * self.n, 2.6 + 0.3 * self.n)
-        ax = fig.add_subplot()
-        ax.imshow(self.jacobian, cmap="Greens", vmin=0, vmax=1)
+        self._image.set_data(self.jacobian)
         for (r, c), v in np.ndenumerate(self.jacobian):
-            ax.text(c, r, f"{v:g}", ha="center", va="center", color="white" if v else "#555555")
-        ax.set_xticks(range(self.n), [f"x{i}" for i in range(self.n)])
-        ax.set_yticks(range(self.n), [f"y{i}" for i in range(self.n)])
-        ax.set_title("Jacobian dy/dx (diagonal)", fontsize=10)
+            self._cells[r, c].set_text(f"{v:g}")
+            self._cells[r, c].set_color("white" if v else "#555555")
         text = (f"x = {vec(x)}\ny = relu(x) = {vec(self.y)}\n"
                 f"Jacobian = diag(x > 0) = diag({vec(np.diag(self.jacobian))})\n"
                 f"upstream dL/dy = {vec(g)}\n"
                 f"downstream dL/dx = upstream * (x > 0) = {vec(self.downstream)}   (no Jacobian built)")
-        self.show(figure_svg(fig), text)
+        self.show(figure_svg(self._fig), text)
 
 
 def relu_vjp_explorer(x=(1, -2, 3, -1), upstream=(4, -1, 5, 9)):

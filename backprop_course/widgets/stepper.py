@@ -8,7 +8,7 @@ import numpy as np
 from ..autodiff import Node
 from ..value import Value
 from ..viz import backward_steps, draw_graph, fmt, render_svg
-from ..viz.labels import array_text
+from ..viz.labels import array_text, raw
 from .base import Explorer
 from .inputs import parameter_names, parse_range
 
@@ -100,7 +100,7 @@ def describe(step, name_of, total):
 
 
 def _num(x):
-    x = getattr(x, "data", x)
+    x = raw(x)
     return fmt(x) if np.ndim(x) == 0 else array_text(x).replace("\n", " ")
 
 
