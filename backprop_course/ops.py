@@ -104,7 +104,10 @@ class PowConst(Function):
         c = ctx.c
         if c == 0:
             return g * 0.0  # x ** 0 is constant; c * x ** -1 would be 0 * inf (or raise) at x = 0
-        return g * c * x ** (c - 1) if c != 1 else g
+        try:
+            return g * c * x ** (c - 1) if c != 1 else g
+        except ZeroDivisionError:  # float 0.0 ** (c - 1) with 0 < c < 1: the slope is infinite, as in NumPy
+            return g * c * math.inf
 
 
 class Pow(Function):

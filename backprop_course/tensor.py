@@ -233,6 +233,8 @@ class Tensor(autodiff.Node):
 
     @property
     def mT(self):
+        if self.ndim < 2:
+            raise ValueError(f"mT swaps the last two dimensions, so it needs at least 2; got shape {self.shape}")
         axes = list(range(self.ndim))
         axes[-2:] = axes[-1], axes[-2]
         return self.transpose(axes)

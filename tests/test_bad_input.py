@@ -137,3 +137,8 @@ def test_custom_function_returning_wrong_shape():
         WrongShape.apply(x).sum().backward()
     with pytest.raises(ValueError, match=r"ArrayForAValue\.backward.*must be a number"):
         ArrayForAValue.apply(Value(1.0)).backward()
+
+
+def test_matrix_transpose_of_a_vector():
+    with pytest.raises(ValueError, match=r"at least 2.*\(3,\)"):
+        _ = Tensor([1.0, 2.0, 3.0]).mT

@@ -83,7 +83,7 @@ def test_relu_and_sigmoid_values():
     assert Value(0.0).sigmoid().data == 0.5
 
 
-def test_zero_base_edge_cases_give_finite_gradients():
+def test_zero_base_edge_cases():
     x = Value(0.0)
     (x**0).backward()
     assert x.grad == 0.0  # the derivative of a constant, not 0 * inf
@@ -93,6 +93,9 @@ def test_zero_base_edge_cases_give_finite_gradients():
     x, y = Value(-2.0), Value(2.0)
     (x**y).backward()
     assert x.grad == -4.0 and math.isnan(y.grad)  # no real log of a negative base
+    x = Value(0.0)
+    (x**0.5).backward()
+    assert x.grad == math.inf  # the square root's slope at 0, not a ZeroDivisionError
 
 
 def test_ints_become_floats():
