@@ -18,11 +18,13 @@ class Value(autodiff.Node):
     __slots__ = ()
 
     def __init__(self, data, label=""):
-        if isinstance(data, Value):
-            data = data.data
-        if isinstance(data, bool) or not isinstance(data, numbers.Real):
-            raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
-        self.data = float(data)
+        if type(data) is not float:  # the common case skips the slow abstract-class checks
+            if isinstance(data, Value):
+                data = data.data
+            if not _is_real(data):
+                raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
+            data = float(data)
+        self.data = data
         self.grad = 0.0
         self.parents = ()
         self.label = label
@@ -85,7 +87,7 @@ class Value(autodiff.Node):
     def __pow__(self, other):
         if isinstance(other, Value):
             return ops.Pow.apply(self, other)
-        if isinstance(other, bool) or not isinstance(other, numbers.Real):
+        if not _is_real(other):
             raise TypeError(f"unsupported exponent for Value ** {type(other).__name__}: {other!r}")
         return ops.PowConst.apply(self, other)
 
@@ -115,9 +117,13 @@ class Value(autodiff.Node):
         return f"Value({name}{self.data:.4g}, grad={self.grad:.4g})"
 
 
+def _is_real(x):
+    return type(x) in (float, int) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
+
+
 def _value(x, symbol):
     if isinstance(x, Value):
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not _is_real(x):
         raise TypeError(f"unsupported operand for Value {symbol} {type(x).__name__}: {x!r} (use a number or a Value)")
     return Value(x)
