@@ -87,13 +87,14 @@ def close(got, expected, rtol=1e-7, atol=1e-9):
     return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
 
 
-def compare(got, expected, names, alternatives=(), near_miss=None, rtol=1e-7, atol=1e-9):
+def compare(got, expected, names, alternatives=(), near_miss=None, otherwise=None, rtol=1e-7, atol=1e-9):
     """Raise a Failure at the first of `names` where `got` differs from `expected`.
 
     `alternatives` are (answer, why) pairs: the answers a known misconception
     gives. If the failing value matches one, its `why` is the explanation.
-    `near_miss` explains an answer within 5% of the truth (rounding, say).
-    Shapes are compared first: a gradient has the shape of what it is for.
+    `near_miss` explains an answer within 5% of the truth (rounding, say);
+    `otherwise` explains any other difference. Shapes are compared first:
+    a gradient has the shape of what it is for.
     """
     for i, name in enumerate(names):
         g, e = np.asarray(got[i], float), np.asarray(expected[i], float)
@@ -106,7 +107,7 @@ def compare(got, expected, names, alternatives=(), near_miss=None, rtol=1e-7, at
         if why is None and near_miss and bool(np.allclose(g, e, rtol=0.05, atol=1e-3)):
             why = near_miss
         if why is None:
-            why = f"{name} is wrong."
+            why = otherwise or f"{name} is wrong."
         raise Failure(why, expected=f"{name} = {fmt(_plain(e))}", got=f"{name} = {fmt(_plain(g))}")
 
 
@@ -123,5 +124,5 @@ def require_function_class(cls, name):
     if not (inspect.isclass(cls) and issubclass(cls, Function)):
         what = f"the class {cls.__name__}" if inspect.isclass(cls) else f"a {type(cls).__name__}"
         raise Failure(f"Pass your class itself, `{name}`, a subclass of backprop_course.Function; got {what}.")
-    if cls.__dict__.get("forward") is None or cls.__dict__.get("backward") is None:
+    if cls.forward is Function.forward or cls.backward is Function.backward:
         raise NotImplementedError(f"{cls.__name__} must define both forward and backward")
