@@ -55,7 +55,7 @@ def fmt(x):
     if isinstance(x, numbers.Real):
         return f"{float(x):.6g}"
     if isinstance(x, np.ndarray):
-        return np.array2string(x, precision=4, separator=", ", threshold=24, suppress_small=True)
+        return np.array2string(x + 0.0, precision=4, separator=", ", threshold=24, suppress_small=True)
     return repr(x)
 
 
@@ -87,19 +87,20 @@ def close(got, expected, rtol=1e-7, atol=1e-9):
     return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
 
 
-def compare(got, expected, names, alternatives=(), near_miss=None, otherwise=None, rtol=1e-7, atol=1e-9):
+def compare(got, expected, names, alternatives=(), near_miss=None, otherwise=None, shape_why="", rtol=1e-7,
+            atol=1e-9):
     """Raise a Failure at the first of `names` where `got` differs from `expected`.
 
     `alternatives` are (answer, why) pairs: the answers a known misconception
     gives. If the failing value matches one, its `why` is the explanation.
     `near_miss` explains an answer within 5% of the truth (rounding, say);
-    `otherwise` explains any other difference. Shapes are compared first:
-    a gradient has the shape of what it is for.
+    `otherwise` explains any other difference. Shapes are compared first
+    (a gradient has the shape of what it is for); `shape_why` adds to that.
     """
     for i, name in enumerate(names):
         g, e = np.asarray(got[i], float), np.asarray(expected[i], float)
         if g.shape != e.shape:
-            raise Failure(f"{name} must have shape {e.shape}, but yours has shape {g.shape}.",
+            raise Failure(f"{name} must have shape {e.shape}, but yours has shape {g.shape}. {shape_why}".strip(),
                           expected=f"shape {e.shape}", got=f"shape {g.shape}")
         if close(g, e, rtol, atol):
             continue

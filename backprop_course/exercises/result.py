@@ -43,10 +43,11 @@ class Result:
     def _lines(self):
         """(label, text) pairs shared by the text and HTML views."""
         rows = []
-        if self.tested:
-            shown = "; ".join(self.tested[:4]) + (f"; and {len(self.tested) - 4} more" if len(self.tested) > 4 else "")
-            rows.append(("Tested", shown))
-        if self.case and not self.passed:
+        tested = self.tested[:-1] if self.case else self.tested  # the last one tested is the failing case
+        if tested:
+            shown = "; ".join(tested[:4]) + (f"; and {len(tested) - 4} more" if len(tested) > 4 else "")
+            rows.append(("Passed" if self.case else "Tested", shown))
+        if self.case:
             rows.append(("Failing case", self.case))
         if self.expected is not None:
             rows.append(("Expected", self.expected))
