@@ -76,8 +76,8 @@ class Node:
         raise NotImplementedError
 
     @staticmethod
-    def _fit_grad(grad, data, fn, index):
-        """Return `grad` reduced to `data`'s shape, or raise a clear ValueError."""
+    def _fit_grad(grad, data, node, index):
+        """Return `grad` (for input `index` of `node`) reduced to `data`'s shape, or raise a clear ValueError."""
         raise NotImplementedError
 
     @staticmethod
@@ -189,7 +189,7 @@ def node_vjp(node, grad, create_graph=False):
         if g is None or not p.requires_grad:
             g = None
         elif not (type(g) is float and type(p.data) is float):  # a float for a float needs no fitting
-            g = fit(g, p.data, fn, i)
+            g = fit(g, p.data, node, i)
         out.append(g)
     return out
 

@@ -54,20 +54,25 @@ class Tensor(autodiff.Node):
         return grad if isinstance(grad, Tensor) else Tensor(grad)
 
     @staticmethod
-    def _fit_grad(grad, data, fn, index):
-        """Sum a broadcast gradient back to the input's shape (the one place this happens)."""
+    def _fit_grad(grad, data, node, index):
+        """Sum a broadcast gradient back to the input's shape (the one place this happens).
+
+        Beyond the input's own shape, only what broadcasting against the output
+        explains is accepted: size-1 axes grown, and leading axes that the
+        output has too. Anything else is a wrong gradient and is reported.
+        """
+        name = node._fn.__name__
         if isinstance(grad, numbers.Real):
             grad = np.asarray(grad, dtype=data.dtype)
         if not isinstance(grad, (np.ndarray, Tensor)):
-            raise ValueError(
-                f"{fn.__name__}.backward returned {type(grad).__name__} for input {index}; expected an array"
-            )
+            raise ValueError(f"{name}.backward returned {type(grad).__name__} for input {index}; expected an array")
         shape = grad.shape
         if shape != data.shape:
-            lead = len(shape) - data.ndim
-            if lead < 0 or any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:], strict=True)):
+            lead, out = len(shape) - data.ndim, node.data.shape
+            if (lead < 0 or len(out) < len(shape) or shape[:lead] != out[len(out) - len(shape):][:lead]
+                    or any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:]))):
                 raise ValueError(
-                    f"{fn.__name__}.backward returned a gradient of shape {shape} for input {index}, "
+                    f"{name}.backward returned a gradient of shape {shape} for input {index}, "
                     f"which has shape {data.shape}; a gradient must have its input's shape."
                 )
             axes = tuple(range(lead)) + tuple(

@@ -45,13 +45,13 @@ class Value(autodiff.Node):
         return out
 
     @staticmethod
-    def _fit_grad(grad, data, fn, index):
+    def _fit_grad(grad, data, node, index):
         if type(grad) is float:
             return grad
         if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
             return float(grad)
         raise ValueError(
-            f"{fn.__name__}.backward returned {type(grad).__name__} {grad!r} as the gradient of input "
+            f"{node._fn.__name__}.backward returned {type(grad).__name__} {grad!r} as the gradient of input "
             f"{index}; a Value's gradient must be a number."
         )
 

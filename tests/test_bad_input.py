@@ -112,6 +112,16 @@ class WrongShape(Function):
         return np.ones(5)
 
 
+class ExtraLeadingAxis(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.ones((3,) + grad.shape)  # broadcastable to the input, but the output never had that axis
+
+
 class ArrayForAValue(Function):
     @staticmethod
     def forward(ctx, x):
@@ -135,6 +145,8 @@ def test_custom_function_returning_wrong_shape():
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(ValueError, match=r"WrongShape\.backward.*shape \(5,\).*shape \(2,\)"):
         WrongShape.apply(x).sum().backward()
+    with pytest.raises(ValueError, match=r"ExtraLeadingAxis\.backward.*shape \(3, 2\).*shape \(2,\)"):
+        ExtraLeadingAxis.apply(x).sum().backward()
     with pytest.raises(ValueError, match=r"ArrayForAValue\.backward.*must be a number"):
         ArrayForAValue.apply(Value(1.0)).backward()
 
