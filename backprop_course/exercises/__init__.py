@@ -11,7 +11,7 @@ BACKPROP_COURSE_NO_SOLUTIONS=1 turns show_solution off.
 """
 
 # Importing the exercise modules registers them, in course order.
-from . import gates, graphs, scalar, vectors  # noqa: F401
+from . import capstone, gates, graphs, higher_order, scalar, vectors  # noqa: F401
 from .registry import EXERCISES, NOTEBOOKS, Exercise, Mutant, UnknownExerciseError
 from .result import Result
 from .runner import check
