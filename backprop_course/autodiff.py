@@ -19,14 +19,24 @@ _grad_enabled = True
 
 
 @contextlib.contextmanager
-def no_grad():
-    """Run a block without recording a graph (for updates and evaluation)."""
+def set_grad_enabled(mode):
+    """Record graphs inside the block if `mode` is true, not otherwise."""
     global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, False
+    previous, _grad_enabled = _grad_enabled, bool(mode)
     try:
         yield
     finally:
         _grad_enabled = previous
+
+
+def no_grad():
+    """Run a block without recording a graph (for updates and evaluation)."""
+    return set_grad_enabled(False)
+
+
+def enable_grad():
+    """Record graphs inside the block, even within no_grad()."""
+    return set_grad_enabled(True)
 
 
 class Context:
@@ -134,24 +144,28 @@ class Function:
         return front._wrap_output(out, ())
 
 
-def topological_order(root):
-    """Every node reachable from `root`, each after all of its parents.
+def topological_order(*roots):
+    """Every node reachable from the root(s), each after all of its parents.
 
     Iterative depth-first post-order, so depth is limited by memory only.
     """
-    order, visited = [], {root}
-    stack = [(root, iter(root.parents))]
-    push, pop, mark = stack.append, stack.pop, visited.add
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
-            if parent not in visited:
-                mark(parent)
-                push((parent, iter(parent.parents)))
-                break
-        else:
-            pop()
-            order.append(node)
+    order, visited = [], set()
+    push, pop, mark = (stack := []).append, stack.pop, visited.add
+    for root in roots:
+        if root in visited:
+            continue
+        mark(root)
+        push((root, iter(root.parents)))
+        while stack:
+            node, pending = stack[-1]
+            for parent in pending:
+                if parent not in visited:
+                    mark(parent)
+                    push((parent, iter(parent.parents)))
+                    break
+            else:
+                pop()
+                order.append(node)
     return order
 
 
@@ -194,26 +208,38 @@ def node_vjp(node, grad, create_graph=False):
     return out
 
 
-def backward(root, grad, retain_graph=False, create_graph=False):
-    """Backpropagate `grad` from `root` into every node that requires it.
+def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
+    """Push `seeds` back from `roots`: a dict from each reached node to its total gradient.
 
-    Leaves accumulate into `.grad` across calls; intermediate nodes have their
-    `.grad` overwritten, so a second call never double-counts them.
+    Gradients flow down to leaves and to the nodes in `stop`, no further;
+    nothing is written to `.grad`. Without `retain_graph` each node's saved
+    values are freed once it has been used.
     """
-    grads = {root: type(root)._as_grad(grad) if create_graph else grad}
-    take = grads.pop
-    for node in reversed(topological_order(root)):
-        g = take(node, None)
-        if g is None:
+    grads = {}
+    for root, seed in zip(roots, seeds):
+        grads[root] = grads[root] + seed if root in grads else seed
+    stop = set(stop)
+    for node in reversed(topological_order(*roots)):
+        g = grads.get(node)
+        if g is None or node._fn is None or node in stop:
             continue
-        if node._fn is None:
-            if node.requires_grad:
-                node.grad = node._accumulate(node.grad, g)
-            continue
-        node.grad = g
         for parent, pg in zip(node.parents, node_vjp(node, g, create_graph)):
             if pg is not None:
                 grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
-            node._saved = None
-            node._extras = None
+            node._saved = node._extras = None
+    return grads
+
+
+def backward(root, grad, retain_graph=False, create_graph=False):
+    """Backpropagate `grad` from `root` into the `.grad` of every node that requires it.
+
+    Leaves accumulate across calls; intermediate nodes have their `.grad`
+    overwritten, so a second call never double-counts them.
+    """
+    seed = type(root)._as_grad(grad) if create_graph else grad
+    for node, g in gradients([root], [seed], create_graph, retain_graph).items():
+        if node._fn is not None:
+            node.grad = g
+        elif node.requires_grad:
+            node.grad = node._accumulate(node.grad, g)

@@ -11,7 +11,8 @@ Everything here is a small composition of `vjp` (HIPS autograd's idea):
 
 Inputs and outputs are Tensors (numbers and float arrays are converted).
 Transforms nest: an input that already requires grad (for example inside
-another transform) gives results that stay connected to it.
+another transform) gives results that stay connected to it. They record their
+own graphs even inside no_grad(), as torch.func does.
 
 Jacobians are built only under a memory budget (default 1 GiB, see
 `set_jacobian_budget`). Over it, `MemoryError` is raised after the forward pass
@@ -27,7 +28,7 @@ import numbers
 import numpy as np
 
 from . import autodiff
-from .autodiff import Function, node_vjp, topological_order
+from .autodiff import Function, enable_grad
 from .tensor import Tensor
 
 __all__ = [
@@ -68,16 +69,6 @@ def format_bytes(nbytes):
 # --- plumbing ------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _grad_on():
-    # Transforms record their own graphs even inside no_grad(), like torch.func.
-    previous, autodiff._grad_enabled = autodiff._grad_enabled, True
-    try:
-        yield
-    finally:
-        autodiff._grad_enabled = previous
-
-
 class _Input(Function):
     """A fresh node for one transform's input: the same values, a new identity in the graph."""
 
@@ -108,7 +99,7 @@ class _Stack(Function):
 def _stack(tensors, shape, dtype):
     if not tensors:
         return Tensor(np.zeros(shape, dtype))
-    with _grad_on():
+    with enable_grad():
         return _Stack.apply(*tensors).reshape(shape)
 
 
@@ -162,45 +153,10 @@ def _arg_names(f, nargs):
     return names
 
 
-def _plan(roots, inputs):
-    """The nodes between `inputs` and `roots`, parents first, and the ids of those nodes."""
-    order, seen = [], set()
-    for root in roots:
-        for node in topological_order(root):
-            if id(node) not in seen:
-                seen.add(id(node))
-                order.append(node)
-    live = {id(x) for x in inputs}
-    plan = []
-    for node in order:
-        if id(node) in live or (node._fn is not None and any(id(p) in live for p in node.parents)):
-            live.add(id(node))
-            plan.append(node)
-    return plan, live
-
-
-def _pullback(plan, live, roots, seeds, inputs, create_graph):
-    """Backpropagate `seeds` from `roots` and return the gradient arriving at each input (or None).
-
-    Unlike Tensor.backward this writes no `.grad` and frees nothing, so it can
-    run many times over one graph; it stops at `inputs`.
-    """
-    grads = {}
-    for root, seed in zip(roots, seeds, strict=True):
-        if id(root) in live:
-            grads[id(root)] = seed if id(root) not in grads else grads[id(root)] + seed
-    stop = {id(x) for x in inputs}
-    for node in reversed(plan):
-        if id(node) in stop:
-            continue
-        g = grads.pop(id(node), None)
-        if g is None:
-            continue
-        for parent, pg in zip(node.parents, node_vjp(node, g, create_graph), strict=True):
-            if pg is not None and id(parent) in live:
-                key = id(parent)
-                grads[key] = pg if key not in grads else grads[key] + pg
-    return [grads.get(id(x)) for x in inputs]
+def _pullback(roots, seeds, inputs, create_graph):
+    """The gradient arriving at each input (or None), stopping there; no `.grad` is written."""
+    grads = autodiff.gradients(roots, seeds, create_graph, retain_graph=True, stop=inputs)
+    return [grads.get(x) for x in inputs]
 
 
 def _check_shape(t, shape, what, against):
@@ -217,7 +173,7 @@ class _Linearization:
         primals = [_as_tensor(args[i], f"{name}: argument {i} ({self.names[i]})") for i in self.nums]
         self.nested = any(p.requires_grad for p in primals)
         call = list(args)
-        with _grad_on():
+        with enable_grad():
             self.inputs = [_Input.apply(p) if p.requires_grad else Tensor(p.data, requires_grad=True) for p in primals]
             for i, x in zip(self.nums, self.inputs, strict=True):
                 x.label = self.names[i]
@@ -226,7 +182,6 @@ class _Linearization:
         if not isinstance(out, Tensor):
             raise TypeError(f"{name}: f must return a Tensor, but it returned {_describe(out)}")
         self.out = out
-        self.plan, self.live = _plan([out], self.inputs)
 
     @property
     def result(self):
@@ -237,8 +192,8 @@ class _Linearization:
         """J^T cotangent for each input: a tuple of Tensors shaped like the inputs."""
         create = self.nested or cotangent.requires_grad
         seed = cotangent if create else cotangent.data.astype(self.out.dtype, copy=False)
-        with _grad_on() if create else contextlib.nullcontext():
-            grads = _pullback(self.plan, self.live, [self.out], [seed], self.inputs, create)
+        with enable_grad() if create else contextlib.nullcontext():
+            grads = _pullback([self.out], [seed], self.inputs, create)
         return tuple(
             Tensor(np.zeros(x.shape, x.dtype)) if g is None else g if isinstance(g, Tensor) else Tensor(g)
             for g, x in zip(grads, self.inputs, strict=True)
@@ -246,16 +201,15 @@ class _Linearization:
 
     def push(self):
         """The jvp, built by the double-vjp trick: returns t -> J t for a tuple of tangents."""
-        with _grad_on():
+        with enable_grad():
             u = Tensor(np.zeros(self.out.shape, self.out.dtype), requires_grad=True)
             transposed = self.pull(u)  # J^T u, recorded, and linear in u
-        plan, live = _plan(transposed, [u])
 
         def jvp_fn(tangents):
             create = self.nested or any(t.requires_grad for t in tangents)
             seeds = [t if create else t.data for t in tangents]
-            with _grad_on() if create else contextlib.nullcontext():
-                (jt,) = _pullback(plan, live, transposed, seeds, [u], create)
+            with enable_grad() if create else contextlib.nullcontext():
+                (jt,) = _pullback(transposed, seeds, [u], create)
             if jt is None:
                 return Tensor(np.zeros(self.out.shape, self.out.dtype))
             return jt if isinstance(jt, Tensor) else Tensor(jt)
@@ -385,7 +339,7 @@ def jacfwd(f, argnums=0):
                 tangents[i] = Tensor(e.reshape(x.shape))
                 cols.append(push(tangents))
             jac = _stack(cols, x.shape + out.shape, out.dtype)
-            with _grad_on():
+            with enable_grad():
                 jacobians.append(jac.transpose(tuple(range(x.ndim, x.ndim + out.ndim)) + tuple(range(x.ndim))))
         return lin.select(jacobians)
 
