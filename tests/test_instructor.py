@@ -1,0 +1,110 @@
+"""The nbgrader export: metadata, a release without solutions, and the reference scoring full points."""
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from backprop_course import instructor
+from backprop_course.exercises import EXERCISES, NOTEBOOKS, solution_source
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+
+
+def _solution_lines(exercise_id):
+    """The lines between the solution markers: what a release must not contain."""
+    lines, inside = [], False
+    for line in solution_source(exercise_id).splitlines():
+        if "### BEGIN SOLUTION" in line or "### END SOLUTION" in line:
+            inside = "BEGIN" in line
+        elif inside and len(line.strip()) > 8:
+            lines.append(line.strip())
+    return lines
+
+
+def test_export_writes_one_notebook_per_notebook_with_exercises(tmp_path):
+    paths = instructor.export_nbgrader(tmp_path)
+    keys = sorted({ex.notebook for ex in EXERCISES.values()})
+    assert [p.name for p in paths] == [f"{NOTEBOOKS[k]}.ipynb" for k in keys]
+    assert (tmp_path / "nbgrader_config.py").exists()
+    seen = set()
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        for cell in nb.cells:
+            meta = cell.metadata["nbgrader"]
+            assert meta["schema_version"] == 3
+            if meta["solution"]:
+                assert not meta["locked"] and not meta["grade"]
+                assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+                ast.parse(cell.source)
+            if meta["grade"]:
+                exercise_id = meta["grade_id"].removesuffix("_check")
+                assert meta["locked"] and meta["points"] == EXERCISES[exercise_id].points
+                assert f'check("{exercise_id}"' in cell.source
+                seen.add(exercise_id)
+    assert seen == set(EXERCISES)
+
+
+def test_solution_source_runs_and_passes():
+    from backprop_course.exercises import check, reference_source
+
+    for ex in EXERCISES.values():
+        namespace = {}
+        imports = reference_source(ex.id).split(ex.source)[0]
+        exec(imports + solution_source(ex.id), namespace)
+        assert check(ex.id, namespace[ex.name]), ex.id
+
+
+def test_command_line(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "backprop_course.instructor", "export-nbgrader", str(tmp_path / "c")],
+                         capture_output=True, text=True, check=True).stdout
+    assert "01_scalar_graph.ipynb" in out and "generate_assignment" in out
+
+
+def _nbgrader(course, *args):
+    # nbgrader runs `alembic` (a script next to the interpreter) to create its gradebook
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    env = {**os.environ, "PATH": path, "BACKPROP_COURSE_PROGRESS": str(course / "progress.json")}
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env, capture_output=True,
+                         text=True, timeout=500)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run
+
+
+def test_nbgrader_release_has_no_solutions_and_the_reference_scores_full_points(tmp_path):
+    pytest.importorskip("nbgrader")
+    from nbgrader.api import Gradebook
+
+    course = tmp_path / "course"
+    assignment = instructor.ASSIGNMENT
+    instructor.export_nbgrader(course)
+
+    _nbgrader(course, "generate_assignment", assignment, "--no-db")
+    released = sorted((course / "release" / assignment).glob("*.ipynb"))
+    assert [p.name for p in released] == sorted(p.name for p in (course / "source" / assignment).glob("*.ipynb"))
+    text = "\n".join(p.read_text(encoding="utf-8") for p in released)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    for exercise_id in EXERCISES:
+        leaked = [line for line in _solution_lines(exercise_id) if line in text]
+        assert not leaked, (exercise_id, leaked)
+
+    # Autograde the reference (the source notebooks) and an untouched release; that needs the gradebook.
+    _nbgrader(course, "generate_assignment", assignment, "--force")
+    for student, folder in [("reference", course / "source" / assignment), ("stubs", course / "release" / assignment)]:
+        shutil.copytree(folder, course / "submitted" / student / assignment)
+    _nbgrader(course, "autograde", assignment)
+    total = sum(ex.points for ex in EXERCISES.values())
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        reference = gradebook.find_submission(assignment, "reference")
+        stubs = gradebook.find_submission(assignment, "stubs")
+        assert reference.max_score == total
+        assert reference.score == total
+        assert stubs.score == 0
