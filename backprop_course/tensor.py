@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from . import autodiff, ops
+from .operators import Operators, is_real
 
 
 def _as_array(data, dtype=None):
@@ -23,7 +24,7 @@ def _as_array(data, dtype=None):
     return arr
 
 
-class Tensor(autodiff.Node):
+class Tensor(Operators, autodiff.Node):
     """An n-dimensional float node. `.data` is an ndarray, `.grad` a Tensor or None."""
 
     __slots__ = ("_grad",)
@@ -143,71 +144,21 @@ class Tensor(autodiff.Node):
         autodiff.backward(self, grad, retain_graph=retain_graph or create_graph, create_graph=create_graph)
 
     # arithmetic -------------------------------------------------------------
-    def _other(self, x):
+    def _lift(self, x, symbol=""):
         if isinstance(x, Tensor):
             return x
         # Numbers and boolean masks take this tensor's dtype, as in NumPy (float32 * mask stays float32).
-        same = _is_number(x) or getattr(x, "dtype", None) == np.bool_
+        same = is_real(x) or getattr(x, "dtype", None) == np.bool_
         return Tensor(_as_array(x, self.dtype if same else None))
 
-    def __add__(self, o):
-        return ops.Add.apply(self, self._other(o))
-
-    def __radd__(self, o):
-        return ops.Add.apply(self._other(o), self)
-
-    def __sub__(self, o):
-        return ops.Sub.apply(self, self._other(o))
-
-    def __rsub__(self, o):
-        return ops.Sub.apply(self._other(o), self)
-
-    def __mul__(self, o):
-        return ops.Mul.apply(self, self._other(o))
-
-    def __rmul__(self, o):
-        return ops.Mul.apply(self._other(o), self)
-
-    def __truediv__(self, o):
-        return ops.Div.apply(self, self._other(o))
-
-    def __rtruediv__(self, o):
-        return ops.Div.apply(self._other(o), self)
-
-    def __pow__(self, o):
-        if _is_number(o):
-            return ops.PowConst.apply(self, o)
-        return ops.Pow.apply(self, self._other(o))
-
-    def __rpow__(self, o):
-        return ops.Pow.apply(self._other(o), self)
-
-    def __neg__(self):
-        return ops.Neg.apply(self)
-
     def __matmul__(self, o):
-        return matmul(self, self._other(o))
+        return matmul(self, self._lift(o))
 
     def __rmatmul__(self, o):
-        return matmul(self._other(o), self)
-
-    def exp(self):
-        return ops.Exp.apply(self)
-
-    def log(self):
-        return ops.Log.apply(self)
-
-    def tanh(self):
-        return ops.Tanh.apply(self)
-
-    def sigmoid(self):
-        return ops.Sigmoid.apply(self)
-
-    def relu(self):
-        return ops.ReLU.apply(self)
+        return matmul(self._lift(o), self)
 
     def maximum(self, o):
-        return ops.Maximum.apply(self, self._other(o))
+        return ops.Maximum.apply(self, self._lift(o))
 
     def sum(self, axis=None, keepdims=False):
         return ops.Sum.apply(self, axis, keepdims)
@@ -246,10 +197,6 @@ class Tensor(autodiff.Node):
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, _plain_index(index))
-
-
-def _is_number(x):
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _plain_index(index):

@@ -2,10 +2,11 @@
 
 import numbers
 
-from . import autodiff, ops
+from . import autodiff
+from .operators import Operators, is_real
 
 
-class Value(autodiff.Node):
+class Value(Operators, autodiff.Node):
     """A float node. `.data` and `.grad` are Python floats.
 
     >>> x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
@@ -21,7 +22,7 @@ class Value(autodiff.Node):
         if type(data) is not float:  # the common case skips the slow abstract-class checks
             if isinstance(data, Value):
                 data = data.data
-            if not _is_real(data):
+            if not is_real(data):
                 raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
             data = float(data)
         self.data = data
@@ -59,71 +60,15 @@ class Value(autodiff.Node):
         """Seed this node's gradient with 1 and backpropagate (leaves accumulate)."""
         autodiff.backward(self, 1.0, retain_graph=True)
 
-    # arithmetic -----------------------------------------------------------
-    def __add__(self, other):
-        return ops.Add.apply(self, _value(other, "+"))
-
-    def __radd__(self, other):
-        return ops.Add.apply(_value(other, "+"), self)
-
-    def __sub__(self, other):
-        return ops.Sub.apply(self, _value(other, "-"))
-
-    def __rsub__(self, other):
-        return ops.Sub.apply(_value(other, "-"), self)
-
-    def __mul__(self, other):
-        return ops.Mul.apply(self, _value(other, "*"))
-
-    def __rmul__(self, other):
-        return ops.Mul.apply(_value(other, "*"), self)
-
-    def __truediv__(self, other):
-        return ops.Div.apply(self, _value(other, "/"))
-
-    def __rtruediv__(self, other):
-        return ops.Div.apply(_value(other, "/"), self)
-
-    def __pow__(self, other):
+    def _lift(self, other, symbol):
         if isinstance(other, Value):
-            return ops.Pow.apply(self, other)
-        if not _is_real(other):
-            raise TypeError(f"unsupported exponent for Value ** {type(other).__name__}: {other!r}")
-        return ops.PowConst.apply(self, other)
-
-    def __rpow__(self, other):
-        return ops.Pow.apply(_value(other, "**"), self)
-
-    def __neg__(self):
-        return ops.Neg.apply(self)
-
-    def exp(self):
-        return ops.Exp.apply(self)
-
-    def log(self):
-        return ops.Log.apply(self)
-
-    def tanh(self):
-        return ops.Tanh.apply(self)
-
-    def sigmoid(self):
-        return ops.Sigmoid.apply(self)
-
-    def relu(self):
-        return ops.ReLU.apply(self)
+            return other
+        if not is_real(other):
+            raise TypeError(
+                f"unsupported operand for Value {symbol} {type(other).__name__}: {other!r} (use a number or a Value)"
+            )
+        return Value(other)
 
     def __repr__(self):
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}{self.data:.4g}, grad={self.grad:.4g})"
-
-
-def _is_real(x):
-    return type(x) in (float, int) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
-
-
-def _value(x, symbol):
-    if isinstance(x, Value):
-        return x
-    if not _is_real(x):
-        raise TypeError(f"unsupported operand for Value {symbol} {type(x).__name__}: {x!r} (use a number or a Value)")
-    return Value(x)
