@@ -21,8 +21,8 @@ from pathlib import Path
 
 from . import registry
 from .checking import Failure, Tester
-from .progress import ProgressStore
 from .result import ERROR, INCORRECT, NOT_ATTEMPTED, PASSED, TIMEOUT, Result
+from .store import ProgressStore
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
 TIME_LIMIT_ENV = "BACKPROP_COURSE_TIME_LIMIT"

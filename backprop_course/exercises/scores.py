@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import registry
 from .display import Table
-from .progress import ProgressStore
+from .store import ProgressStore
 
 _SHOWN = {"passed": "✔ passed", "incorrect": "✘ incorrect", "error": "✘ error", "timeout": "⏱ timeout",
           "not attempted": "… not attempted", "not started": "· not started"}

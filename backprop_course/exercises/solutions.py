@@ -6,8 +6,8 @@ import os
 
 from . import registry, sources
 from .display import Text
-from .progress import ProgressStore
 from .runner import next_hint
+from .store import ProgressStore
 
 NO_SOLUTIONS_ENV = "BACKPROP_COURSE_NO_SOLUTIONS"
 

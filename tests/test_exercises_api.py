@@ -1,0 +1,239 @@
+"""check(), Result, hints, solutions, score tables, sources and time limits."""
+
+import ast
+import math
+import signal
+import threading
+
+import nbformat
+import numpy as np
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from backprop_course import Function, topological_order
+from backprop_course.exercises import (
+    EXERCISES,
+    NOTEBOOKS,
+    Result,
+    UnknownExerciseError,
+    check,
+    hint,
+    score_table,
+    show_solution,
+    solution_source,
+    stub_source,
+)
+from backprop_course.instructor import fill_solutions
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+    monkeypatch.delenv("BACKPROP_COURSE_NO_SOLUTIONS", raising=False)
+
+
+def _wrong(x, y, z):
+    return z / 2, z / 2, x + y
+
+
+def test_the_issue_s_exercises_are_all_registered():
+    required = {"scalar_backward", "neuron_flat_backward", "sigmoid_function", "multiply_function", "max_gate",
+                "topological_order", "relu_vjp", "matmul_backward", "jacobian_bytes", "hvp", "train_step"}
+    assert required <= set(EXERCISES)
+    assert all(ex.notebook in NOTEBOOKS for ex in EXERCISES.values())
+
+
+def test_unknown_id_raises_and_lists_the_valid_ids():
+    with pytest.raises(UnknownExerciseError) as err:
+        check("scalar_backwards", _wrong)
+    assert "scalar_backwards" in str(err.value) and "scalar_backward, " in str(err.value)
+    for fn in (hint, show_solution, stub_source):
+        with pytest.raises(UnknownExerciseError):
+            fn("nope")
+
+
+def test_a_wrong_answer_gets_lecture_feedback_in_text_and_html():
+    result = check("scalar_backward", _wrong)
+    assert isinstance(result, Result) and not result and not result.passed
+    assert (result.points, result.max_points) == (0, EXERCISES["scalar_backward"].points)
+    assert result.case == "x = -2, y = 5, z = -4 (the lecture's point)"
+    assert result.expected == "df/dx = -4" and result.got == "df/dx = -2"
+    assert result.hint.startswith("(1/3)")
+    text, page = repr(result), result._repr_html_()
+    for part in ("✘ scalar_backward: incorrect", "does not split", "Failing case", "Expected: df/dx = -4", "Hint"):
+        assert part in text
+    assert "does not split" in page and "Failing case" in page and "<script" not in page
+
+
+def test_a_pass_is_truthy_and_says_what_was_tested():
+    result = check("scalar_backward", EXERCISES["scalar_backward"].reference)
+    assert result and result.points == result.max_points
+    assert result.hint is None and result.case is None
+    assert "Tested:" in repr(result) and "lecture's point" in repr(result)
+
+
+@pytest.mark.parametrize("submission", [None, 42, "scalar_backward", int])
+def test_a_submission_that_is_not_a_function_is_reported(submission):
+    result = check("scalar_backward", submission)
+    assert result.status == "incorrect" and "Pass your function" in result.message
+
+
+def test_a_function_where_a_class_is_expected_is_reported():
+    result = check("sigmoid_function", lambda x: x)
+    assert result.status == "incorrect" and "subclass of backprop_course.Function" in result.message
+
+
+def test_wrong_return_shapes_are_explained():
+    assert "Return a tuple of 3 values" in check("scalar_backward", lambda x, y, z: 1.0).message
+    assert "got None" in check("scalar_backward", lambda x, y, z: (None, 1.0, 2.0)).message
+
+
+def test_a_sigmoid_that_only_works_on_floats_is_reported_at_the_tensor_case():
+    class Sigmoid(Function):
+        @staticmethod
+        def forward(ctx, x):
+            out = 1 / (1 + math.exp(-x))
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (out,) = ctx.saved_tensors
+            return grad_output * out * (1 - out)
+
+    result = check("sigmoid_function", Sigmoid)
+    assert result.status == "error"
+    assert "TypeError" in result.message and "math.exp(-x)" in result.message
+    assert "Tensors" in result.case
+
+
+def test_a_function_that_mutates_its_input_is_rejected():
+    class Multiply(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, grad_z):
+            x, y = ctx.saved_tensors
+            if isinstance(x, np.ndarray):
+                x *= 1.5  # a learner "reusing" the saved buffer
+                x /= 1.5
+                x += 1e-3
+                return y * grad_z, (x - 1e-3) * grad_z
+            return y * grad_z, x * grad_z
+
+    result = check("multiply_function", Multiply)
+    assert result.status == "incorrect" and "in place" in result.message
+
+
+def test_the_library_s_own_topological_order_is_not_accepted():
+    assert "library's own" in check("topological_order", topological_order).message
+
+
+def test_recursion_elsewhere_is_reported_with_advice():
+    def scalar_backward(x, y, z):
+        return scalar_backward(x, y, z)
+
+    result = check("scalar_backward", scalar_backward)
+    assert result.status == "error" and "RecursionError" in result.message and "explicit stack" in result.message
+
+
+def test_code_that_runs_too_long_is_stopped_and_reported():
+    def scalar_backward(x, y, z):
+        while True:
+            try:
+                pass
+            except Exception:  # a learner's broad except must not swallow the time limit
+                pass
+
+    result = check("scalar_backward", scalar_backward, time_limit=0.3)
+    assert result.status == "timeout" and "Stopped after 0.3 s" in result.message
+
+
+def test_the_time_limit_also_works_off_the_main_thread():
+    def scalar_backward(x, y, z):
+        while True:
+            pass
+
+    box = {}
+    worker = threading.Thread(target=lambda: box.update(result=check("scalar_backward", scalar_backward,
+                                                                     time_limit=0.3)))
+    worker.start()
+    worker.join(60)
+    assert box["result"].status == "timeout"
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer")
+def test_an_outer_alarm_timer_survives_a_check():
+    signal.setitimer(signal.ITIMER_REAL, 100.0)
+    try:
+        check("scalar_backward", EXERCISES["scalar_backward"].reference)
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < remaining <= 100
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def test_hints_are_progressive_and_the_last_one_repeats():
+    shown = [repr(hint("relu_vjp")) for _ in range(4)]
+    hints = EXERCISES["relu_vjp"].hints
+    assert [s.split(") ", 1)[1] for s in shown] == [hints[0], hints[1], hints[2], hints[2]]
+    assert "(1/3)" in shown[0] and "(3/3)" in shown[3]
+
+
+def test_show_solution_needs_an_attempt_first(monkeypatch):
+    assert "try first" in repr(show_solution("scalar_backward"))
+    check("scalar_backward", _wrong)
+    solution = show_solution("scalar_backward")
+    assert "def scalar_backward" in repr(solution) and "<pre>" in solution._repr_html_()
+    monkeypatch.setenv("BACKPROP_COURSE_NO_SOLUTIONS", "1")
+    assert "turned off" in repr(show_solution("scalar_backward"))
+
+
+def test_score_table_shows_one_notebook():
+    check("scalar_backward", EXERCISES["scalar_backward"].reference)
+    for key in ("01", 1, "01_scalar_graph", "notebooks/01_scalar_graph.ipynb"):
+        table = score_table(notebook=key)
+        assert [row[1] for row in table.rows] == ["scalar_backward", "topological_order"]
+    assert table.footer[-1] == "2/5"
+    assert "01_scalar_graph" in repr(table) and "<table>" in table._repr_html_()
+    with pytest.raises(ValueError, match="no notebook"):
+        score_table("09")
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_stub_keeps_the_signature_and_task_but_none_of_the_solution(exercise_id):
+    ex = EXERCISES[exercise_id]
+    stub = stub_source(exercise_id)
+    tree = ast.parse(stub)
+    assert any(getattr(n, "name", None) == ex.name for n in tree.body)
+    assert ex.reference.__doc__.splitlines()[0] in stub
+    body, inside = [], False
+    for line in solution_source(exercise_id).splitlines():
+        if "### BEGIN SOLUTION" in line or "### END SOLUTION" in line:
+            inside = "BEGIN" in line
+        elif inside and len(line.strip()) > 8:
+            body.append(line.strip())
+    assert body
+    assert not [line for line in body if line in stub]
+
+
+def test_fill_solutions_replaces_stubs_in_course_style_cells():
+    nb = new_notebook(cells=[
+        new_code_cell("from backprop_course.exercises import check, score_table"),
+        new_code_cell(stub_source("scalar_backward") + '\ncheck("scalar_backward", scalar_backward)'),
+        new_code_cell(stub_source("sigmoid_function")),
+        new_code_cell("%time 1 + 1"),
+        new_code_cell('check("sigmoid_function", Sigmoid)'),
+        new_code_cell('score_table(notebook="01")'),
+    ])
+    assert fill_solutions(nb) == ["scalar_backward", "sigmoid_function"]
+    namespace = {}
+    for cell in nb.cells:
+        if cell.source.startswith("%"):
+            continue
+        exec(cell.source, namespace)
+    assert check("scalar_backward", namespace["scalar_backward"]) and check("sigmoid_function", namespace["Sigmoid"])
+    nbformat.validate(nb)
