@@ -58,7 +58,7 @@ def jacobian_nbytes(out_shape, in_shape, dtype=np.float64):
 
 def format_bytes(nbytes):
     """A byte count in binary units: 268435456 -> '256 MiB', 2**44 -> '16 TiB'."""
-    value, units = float(nbytes), ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    value, units = float(nbytes), ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
     while value >= 1024 and len(units) > 1:
         value /= 1024
         units.pop(0)

@@ -93,7 +93,7 @@ def test_lecture_section_10_jacobian_sizes():
     assert F.format_bytes(F.jacobian_nbytes((64, 4096), (64, 4096), np.float32)) == "256 GiB"
     assert F.format_bytes(F.jacobian_nbytes((64, 4096), (4096, 4096), np.float32)) == "16 TiB"
     assert F.format_bytes(1536) == "1.5 KiB"
-    assert F.format_bytes(12) == "12 B"
+    assert F.format_bytes(12) == "12 bytes"
 
 
 def test_lecture_section_10_matmul_jacobian_contracts_to_the_vjp():
@@ -247,9 +247,9 @@ def test_memory_guard_names_dw_as_16_tib():
 def test_budget_is_configurable_and_guards_hessian():
     previous = F.set_jacobian_budget(100)
     try:
-        with pytest.raises(MemoryError, match="would need 128 B"):
+        with pytest.raises(MemoryError, match="would need 128 bytes"):
             F.jacrev(lambda x: x * 2)(np.ones(4))  # 4 x 4 float64 = 128 bytes
-        with pytest.raises(MemoryError, match="would need 128 B"):
+        with pytest.raises(MemoryError, match="would need 128 bytes"):
             F.hessian(lambda x: (x**3).sum())(np.ones(4))
         np.testing.assert_allclose(F.jacrev(lambda x: x * 2)(np.ones(3)).data, 2 * np.eye(3))
     finally:

@@ -5,29 +5,24 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ..func import format_bytes, jacobian_nbytes
 from .base import Explorer
 
 DTYPES = ("float16", "float32", "float64")
-UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 
 
 def human_bytes(n):
     """Binary units, with the decimal size next to big numbers: '256 GiB (274.9 GB)'."""
-    k = 0
-    size = float(n)
-    while size >= 1024 and k < len(UNITS) - 1:
-        size /= 1024
-        k += 1
-    text = f"{size:.4g} {UNITS[k]}"
-    return text if k < 3 else f"{text} ({n / 1e9:,.1f} GB)"
+    text = format_bytes(n)
+    return text if n < 2**30 else f"{text} ({n / 1e9:,.1f} GB)"
 
 
 def jacobian_bytes(n, d, m, dtype="float32"):
     """Bytes of each array, as a dict: the two Jacobians and the VJP's inputs and outputs."""
     size = np.dtype(dtype).itemsize
     return {
-        "dy/dx": n * d * n * m * size,
-        "dy/dW": d * m * n * m * size,
+        "dy/dx": jacobian_nbytes((n, m), (n, d), dtype),
+        "dy/dW": jacobian_nbytes((n, m), (d, m), dtype),
         "dL/dy": n * m * size,
         "dL/dx": n * d * size,
         "dL/dW": d * m * size,
