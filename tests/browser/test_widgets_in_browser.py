@@ -1,0 +1,199 @@
+"""Notebook 01 in a real JupyterLab and Chromium: run it, move sliders, step backward, get exercise feedback.
+
+Every wait is on a condition in the page, never a fixed sleep, so the test holds on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+import shutil
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from backprop_course.viz import fmt
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01_scalar_graph.ipynb"
+RUN_ALL_TIMEOUT_S = 240
+KERNEL_TIMEOUT_S = 60
+MINUS = "\u2212"  # ipywidgets slider readouts write minus signs this way
+
+# Until notebook 01 exists, a stand-in with the same widgets proves the mechanics.
+STAND_IN_CELLS = [
+    "from backprop_course.widgets import backward_stepper, graph_explorer",
+    "graph_explorer(lambda x, y, z: (x + y) * z, x=(-5, 5, -2), y=(-5, 5, 5), z=(-5, 5, -4))",
+    "backward_stepper(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)",
+]
+
+
+def wait_for(condition, what, timeout_s=KERNEL_TIMEOUT_S, seen=None):
+    """Poll `condition` until it returns something truthy, and return that.
+
+    On timeout, fail naming `what` and, if given, what `seen()` shows then.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            last = f"; last seen: {seen()!r}" if seen else ""
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}{last}")
+        time.sleep(0.1)
+
+
+def svg_sources(output) -> list[str]:
+    """SVG text shown in an output: inline <svg> elements and <img> data URLs (how JupyterLab shows
+    image/svg+xml), entity-decoded, so Graphviz's '&#45;' reads as '-'."""
+    sources = output.locator("svg").evaluate_all("els => els.map(e => e.outerHTML)")
+    for src in output.locator("img[src^='data:image/svg+xml']").evaluate_all("els => els.map(e => e.src)"):
+        header, _, payload = src.partition(",")
+        raw = base64.b64decode(payload).decode() if header.endswith(";base64") else urllib.parse.unquote(payload)
+        sources.append(raw)
+    return [html.unescape(s) for s in sources]
+
+
+def svg_texts(output) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", t).strip() for s in svg_sources(output) for t in re.findall(r"<text\b.*?</text>", s)]
+
+
+def highlighted(output) -> set[str]:
+    """Ids of the SVG node groups drawn highlighted (the stepper's current node)."""
+    ids = set()
+    for source in svg_sources(output):
+        for tag in re.findall(r"<g\b[^>]*>", source):
+            classes = re.search(r'\bclass="([^"]*)"', tag)
+            ident = re.search(r'\bid="([^"]*)"', tag)
+            if classes and ident and {"node", "highlight"} <= set(classes.group(1).split()):
+                ids.add(ident.group(1))
+    return ids
+
+
+def readout_number(text: str) -> float:
+    return float(text.strip().replace(MINUS, "-"))
+
+
+def slider(output, name):
+    return output.locator(".widget-slider").filter(has=output.page.locator(f'label.widget-label:text-is("{name}")'))
+
+
+def slider_value(output, name) -> float:
+    return readout_number(slider(output, name).locator(".widget-readout").inner_text())
+
+
+def prompts(page) -> list[str]:
+    return [p.strip() for p in page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
+
+
+def expected_graph_texts(x, y, z) -> list[str]:
+    """What the lecture's graph for f = (x + y) * z must show: values and gradients."""
+    q, f = x + y, (x + y) * z
+    return [f"data {fmt(f)}", f"data {fmt(q)}", f"grad {fmt(1.0)}", f"grad {fmt(z)}", f"grad {fmt(q)}"]
+
+
+def wait_for_graph(output, x, y, z, what):
+    expected = expected_graph_texts(x, y, z)
+    wait_for(lambda: all(t in svg_texts(output) for t in expected), f"{what}: {expected}",
+             seen=lambda: svg_texts(output))
+
+
+@pytest.fixture(scope="module")
+def notebook(lab, page):
+    """Notebook 01 opened in JupyterLab with every cell run; returns its file name."""
+    if NOTEBOOK.exists():
+        shutil.copytree(NOTEBOOK.parent, lab.root, dirs_exist_ok=True)
+        name = NOTEBOOK.name
+    else:
+        import nbformat
+
+        stand_in = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in STAND_IN_CELLS])
+        name = "01_stand_in.ipynb"
+        nbformat.write(stand_in, lab.root / name)
+
+    page.goto(lab.tree_url(name))
+    page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
+    status = page.locator("#jp-main-statusbar")
+    wait_for(lambda: "Idle" in status.inner_text(), "the kernel to start by itself (autoStartDefaultKernel)",
+             RUN_ALL_TIMEOUT_S, seen=status.inner_text)
+    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    wait_for(lambda: all(re.fullmatch(r"\[\d+\]:", p) for p in prompts(page)),
+             "every code cell to run (a cell left at [ ] or [*] failed or hangs)", RUN_ALL_TIMEOUT_S,
+             seen=lambda: prompts(page))
+    return name
+
+
+@pytest.fixture(scope="module")
+def explorer(page, notebook):
+    """The output holding the graph explorer for (x + y) * z: sliders x, y, z and the graph."""
+    output = page.locator(".jp-OutputArea-output").filter(has=page.locator('label.widget-label:text-is("z")'))
+    output = output.filter(has=page.locator("svg, img[src^='data:image/svg+xml']")).first
+    output.wait_for(timeout=RUN_ALL_TIMEOUT_S * 1000)
+    output.scroll_into_view_if_needed()
+    return output
+
+
+def test_run_all_renders_the_lecture_graph(explorer):
+    x, y, z = (slider_value(explorer, n) for n in "xyz")
+    assert (x, y, z) == (-2.0, 5.0, -4.0)  # the lecture's point, section 3
+    assert slider(explorer, "x").locator(".widget-readout").inner_text() == f"{MINUS}2.00"
+    wait_for_graph(explorer, x, y, z, "the graph at the lecture's point")
+    assert "data -12.0000" in svg_texts(explorer)
+
+
+def test_slider_keyboard_and_typed_readout_update_the_graph(explorer, artifacts):
+    x0, y0, z0 = (slider_value(explorer, n) for n in "xyz")
+
+    handle = slider(explorer, "x").locator(".noUi-handle")
+    handle.focus()
+    handle.press("ArrowRight")
+    wait_for(lambda: slider_value(explorer, "x") != x0, "the x readout to move after ArrowRight on its handle")
+    x1 = slider_value(explorer, "x")
+    assert x0 < x1 < x0 + 1
+    wait_for_graph(explorer, x1, y0, z0, f"the graph to show x = {x1}")
+
+    y_readout = slider(explorer, "y").locator(".widget-readout")
+    y_readout.fill("2.5")
+    y_readout.press("Enter")
+    wait_for(lambda: slider_value(explorer, "y") == 2.5, "the y readout to take the typed 2.5")
+    z_readout = slider(explorer, "z").locator(".widget-readout")
+    z_readout.fill("-3")
+    z_readout.press("Enter")
+    wait_for(lambda: z_readout.inner_text() == f"{MINUS}3.00", "the z readout to show the typed -3 as −3.00")
+    wait_for_graph(explorer, x1, 2.5, -3.0, "the graph to show y = 2.5, z = -3")
+
+    explorer.screenshot(path=str(artifacts / "graph_explorer.png"))
+
+
+def test_backward_stepper_moves_the_highlight(page, notebook, artifacts):
+    stepper = page.locator(".jp-OutputArea-output").filter(has=page.get_by_role("button", name="Next ▶")).first
+    stepper.scroll_into_view_if_needed()
+    before = wait_for(lambda: highlighted(stepper), "a highlighted node in the stepper's graph")
+    stepper.get_by_role("button", name="Next ▶").click()
+    after = wait_for(lambda: (h := highlighted(stepper)) != before and h, "the highlight to move after Next ▶")
+    assert after != before
+    stepper.screenshot(path=str(artifacts / "backward_stepper.png"))
+
+
+def test_wrong_exercise_answer_gets_incorrect_and_a_hint(page, notebook, artifacts):
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    count = cells.count()
+    cells.last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")
+    wait_for(lambda: cells.count() == count + 1, "a new cell below the last one")
+    new_cell = cells.nth(count)  # Shift+Enter on the last cell adds yet another one below it
+    new_cell.locator(".cm-content").click()
+    page.keyboard.insert_text(
+        'from backprop_course.exercises import check\ncheck("scalar_backward", lambda x, y, z: (1.0, 1.0, 1.0))'
+    )
+    page.keyboard.press("Shift+Enter")
+    output = new_cell.locator(".jp-OutputArea-output")
+    feedback = wait_for(lambda: output.count() and output.first.inner_text(), "feedback from check()")
+    assert "incorrect" in feedback.lower(), feedback
+    assert "hint" in feedback.lower(), feedback
+    page.screenshot(path=str(artifacts / "notebook.png"))
