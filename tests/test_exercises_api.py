@@ -237,3 +237,13 @@ def test_fill_solutions_replaces_stubs_in_course_style_cells():
         exec(cell.source, namespace)
     assert check("scalar_backward", namespace["scalar_backward"]) and check("sigmoid_function", namespace["Sigmoid"])
     nbformat.validate(nb)
+
+
+def test_a_stub_uses_up_no_hint_and_claims_no_tests():
+    def scalar_backward(x, y, z):
+        raise NotImplementedError  # your code here
+
+    result = check("scalar_backward", scalar_backward)
+    assert result.status == "not attempted" and result.hint is None
+    assert "Tested" not in repr(result) and "Failing case" not in repr(result)
+    assert check("scalar_backward", _wrong).hint.startswith("(1/3)")

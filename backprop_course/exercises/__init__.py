@@ -6,8 +6,14 @@
         raise NotImplementedError  # your code here
     check("scalar_backward", scalar_backward)   # -> Result: truthy when passed
 
-Progress is kept in ~/.backprop_course/progress.json (or $BACKPROP_COURSE_PROGRESS);
-BACKPROP_COURSE_NO_SOLUTIONS=1 turns show_solution off.
+Environment variables:
+    BACKPROP_COURSE_PROGRESS      the progress file (default ~/.backprop_course/progress.json)
+    BACKPROP_COURSE_NO_SOLUTIONS  1 turns show_solution off (for graded courses)
+    BACKPROP_COURSE_TIME_LIMIT    a factor on every check's time limit (e.g. 3 on a slow machine)
+
+Notebook tools: stub_source(id) is the cell learners start from, reference_source(id) the
+model answer defining the same name, check_source(id) the check call; see also
+backprop_course.instructor (nbgrader export, solution-filled notebooks).
 """
 
 # Importing the exercise modules registers them, in course order.

@@ -44,7 +44,7 @@ class Result:
         """(label, text) pairs shared by the text and HTML views."""
         rows = []
         tested = self.tested[:-1] if self.case else self.tested  # the last one tested is the failing case
-        if tested:
+        if tested and self.status != NOT_ATTEMPTED:
             shown = "; ".join(tested[:4]) + (f"; and {len(tested) - 4} more" if len(tested) > 4 else "")
             rows.append(("Passed" if self.case else "Tested", shown))
         if self.case:

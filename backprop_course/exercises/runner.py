@@ -144,7 +144,7 @@ def check(exercise_id, submission, *, time_limit=None):
     store = ProgressStore()
     try:
         store.record(result)
-        if not passed:
+        if status in (INCORRECT, ERROR, TIMEOUT):  # a stub still to be written uses up no hint
             result.hint = next_hint(exercise, store)
     except OSError as exc:  # progress is a convenience; a read-only home must not break a check
         result.notes.append(f"Progress could not be saved: {exc}")

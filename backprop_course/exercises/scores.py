@@ -11,7 +11,10 @@ _SHOWN = {"passed": "✔ passed", "incorrect": "✘ incorrect", "error": "✘ er
 
 
 def _table(title, exercises):
-    entries = ProgressStore().entries()
+    try:
+        entries = ProgressStore().entries()
+    except OSError:  # an unreadable progress file shows as a fresh start
+        entries = {}
     rows, total, best = [], 0, 0
     for ex in exercises:
         entry = entries.get(ex.id, {})

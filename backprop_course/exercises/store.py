@@ -28,7 +28,13 @@ VERSION = 1
 
 
 def default_path():
-    return Path(os.environ.get(ENV) or Path.home() / ".backprop_course" / "progress.json").expanduser()
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV]).expanduser()
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home directory can be determined (some containers)
+        home = Path(tempfile.gettempdir())
+    return home / ".backprop_course" / "progress.json"
 
 
 def new_entry():
