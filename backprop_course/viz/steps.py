@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..autodiff import Node, node_vjp, topological_order
+from ..autodiff import Node, gradients, node_vjp, topological_order
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Step:
 def backward_steps(root, grad=None):
     """Yield a `Step` per node of `root`'s graph, output first (reverse topological order).
 
-    Gradients are computed here with `node_vjp`; no `.grad` is touched.
+    Nothing is written to `.grad`.
     `grad` seeds the output (default 1 for a scalar output).
     """
     if not isinstance(root, Node):
@@ -44,16 +44,12 @@ def backward_steps(root, grad=None):
         if not scalar_graph and root.data.size != 1:
             raise ValueError(f"backward_steps needs grad= for an output of shape {root.data.shape}")
         grad = 1.0 if scalar_graph else np.ones_like(root.data)
-    pending = {id(root): grad}
+    upstreams = gradients([root], [grad])
     for k, node in enumerate(reversed(topological_order(root))):
-        upstream = pending.pop(id(node), None)
-        if upstream is None or not node.parents or not node.requires_grad:
+        upstream = upstreams.get(node)
+        if upstream is None or not node.parents:
             yield Step(k, node, upstream, (), ())
             continue
         downstream = tuple(node_vjp(node, upstream))
         local = tuple(node_vjp(node, 1.0)) if scalar_graph else tuple(None for _ in downstream)
-        for parent, g in zip(node.parents, downstream, strict=True):
-            if g is not None:
-                key = id(parent)
-                pending[key] = g if key not in pending else pending[key] + g
         yield Step(k, node, upstream, local, downstream)
