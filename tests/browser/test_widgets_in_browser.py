@@ -22,13 +22,6 @@ RUN_ALL_TIMEOUT_S = 240
 KERNEL_TIMEOUT_S = 60
 MINUS = "\u2212"  # ipywidgets slider readouts write minus signs this way
 
-# Until notebook 01 exists, a stand-in with the same widgets proves the mechanics.
-STAND_IN_CELLS = [
-    "from backprop_course.widgets import backward_stepper, graph_explorer",
-    "graph_explorer(lambda x, y, z: (x + y) * z, x=(-5, 5, -2), y=(-5, 5, 5), z=(-5, 5, -4))",
-    "backward_stepper(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)",
-]
-
 
 def wait_for(condition, what, timeout_s=KERNEL_TIMEOUT_S, seen=None):
     """Poll `condition` until it returns something truthy, and return that.
@@ -104,16 +97,8 @@ def wait_for_graph(output, x, y, z, what):
 @pytest.fixture(scope="module")
 def notebook(lab, page):
     """Notebook 01 opened in JupyterLab with every cell run; returns its file name."""
-    if NOTEBOOK.exists():
-        shutil.copytree(NOTEBOOK.parent, lab.root, dirs_exist_ok=True)
-        name = NOTEBOOK.name
-    else:
-        import nbformat
-
-        stand_in = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in STAND_IN_CELLS])
-        name = "01_stand_in.ipynb"
-        nbformat.write(stand_in, lab.root / name)
-
+    shutil.copytree(NOTEBOOK.parent, lab.root, dirs_exist_ok=True)  # a copy: the lab autosaves
+    name = NOTEBOOK.name
     page.goto(lab.tree_url(name))
     page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
     status = page.locator("#jp-main-statusbar")
@@ -137,7 +122,14 @@ def explorer(page, notebook):
     return output
 
 
-def test_run_all_renders_the_lecture_graph(explorer):
+def test_static_graph_picture_shows_the_backward_pass(page, notebook):
+    # draw_graph(f) after f.backward() (section 3): JupyterLab shows image/svg+xml as an <img> data URL.
+    pictures = page.locator(".jp-OutputArea-output").filter(has=page.locator("img[src^='data:image/svg+xml']"))
+    expected = expected_graph_texts(-2.0, 5.0, -4.0)
+    assert any(all(t in svg_texts(p) for t in expected) for p in pictures.all()), [svg_texts(p) for p in pictures.all()]
+
+
+def test_explorer_starts_at_the_lecture_point(explorer):
     x, y, z = (slider_value(explorer, n) for n in "xyz")
     assert (x, y, z) == (-2.0, 5.0, -4.0)  # the lecture's point, section 3
     assert slider(explorer, "x").locator(".widget-readout").inner_text() == f"{MINUS}2.00"
