@@ -162,7 +162,10 @@ def lab(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"real-browser tests need Debian's Chromium at {CHROMIUM}: `apt-get install -y chromium`")
+        message = f"real-browser tests need Debian's Chromium at {CHROMIUM}: `apt-get install -y chromium`"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (.ci/run installs it)")
+        pytest.skip(message)
     sync_api = pytest.importorskip("playwright.sync_api", reason="real-browser tests need playwright (test extra)")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
