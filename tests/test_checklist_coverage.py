@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from backprop_course.exercises import EXERCISES, NOTEBOOKS
+from backprop_course.exercises import NOTEBOOKS
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -133,19 +133,3 @@ def test_ends_with_recap_and_score_table(notebook):
         f"{NOTEBOOKS[prefix]} must end with a score_table(\"{prefix}\") cell"
     assert cells[-2]["cell_type"] == "markdown" and "recap" in _source(cells[-2]).lower(), \
         f"{NOTEBOOKS[prefix]}: a short recap must come right before the score table"
-
-
-def test_each_exercise_has_a_stub_then_its_check(notebook):
-    prefix, cells = notebook
-    def role(cell):
-        meta = cell.get("metadata", {}).get("backprop_course", {})
-        return meta.get("exercise"), meta.get("role")
-
-    for ex in (e for e in EXERCISES.values() if e.notebook == prefix):
-        stubs = [i for i, cell in enumerate(cells) if role(cell) == (ex.id, "stub")]
-        assert len(stubs) == 1, f"{NOTEBOOKS[prefix]} needs exactly one stub cell for exercise {ex.id!r}"
-        i = stubs[0]
-        assert "NotImplementedError" in _source(cells[i])
-        assert i + 1 < len(cells) and role(cells[i + 1]) == (ex.id, "check"), \
-            f"{NOTEBOOKS[prefix]}: the cell after the {ex.id!r} stub must be its check cell"
-        assert f'check("{ex.id}", {ex.name})' in _source(cells[i + 1])
