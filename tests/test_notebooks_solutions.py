@@ -89,7 +89,7 @@ def test_every_exercise_has_one_stub_and_check_in_its_own_notebook():
             assert EXERCISES[exercise_id].notebook == key, (
                 f"{exercise_id!r} belongs in notebook {EXERCISES[exercise_id].notebook}, not {NOTEBOOKS[key]}")
             where[exercise_id] += 1
-            assert "raise NotImplementedError" in nb.cells[i].source, f"{exercise_id!r}: the shipped stub must be a stub"
+            assert "raise NotImplementedError" in nb.cells[i].source, f"{exercise_id!r}: the shipped cell is no stub"
             following = next((j for j in range(i + 1, len(nb.cells)) if nb.cells[j].cell_type == "code"), None)
             assert following is not None and (following, exercise_id) in checks, (
                 f"{NOTEBOOKS[key]}: the code cell after the {exercise_id!r} stub must be its check cell")
