@@ -12,8 +12,11 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[test]"
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
+
 lab: install
-	$(BIN)/jupyter lab notebooks/00_computation_graphs.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/00_computation_graphs.ipynb
 
 test: install
 	$(BIN)/ruff check .
