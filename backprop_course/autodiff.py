@@ -171,6 +171,13 @@ def topological_order(*roots):
 
 def node_vjp(node, grad, create_graph=False):
     """One node's step of the backward pass: the gradients it sends to each parent."""
+    grads = _call_backward(node, grad, create_graph)
+    return [None if g is None or not p.requires_grad else node._fit_grad(g, p.data, node, i)
+            for i, (g, p) in enumerate(zip(grads, node.parents))]
+
+
+def _call_backward(node, grad, create_graph):
+    """The node's Function.backward, with its ctx rebuilt: one raw gradient per parent."""
     fn, parents, saved = node._fn, node.parents, node._saved
     if saved is None:
         raise GraphFreedError(
@@ -197,15 +204,7 @@ def node_vjp(node, grad, create_graph=False):
             f"{name}.backward returned {len(grads)} gradient(s) but {name}.forward took "
             f"{len(parents)} input(s); return one gradient per input, in order."
         )
-    fit, out = node._fit_grad, []
-    for i, p in enumerate(parents):
-        g = grads[i]
-        if g is None or not p.requires_grad:
-            g = None
-        elif not (type(g) is float and type(p.data) is float):  # a float for a float needs no fitting
-            g = fit(g, p.data, node, i)
-        out.append(g)
-    return out
+    return grads
 
 
 def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
@@ -221,11 +220,16 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
     stop = set(stop)
     for node in reversed(topological_order(*roots)):
         g = grads.get(node)
-        if g is None or node._fn is None or node in stop:
+        if g is None or node._fn is None or (stop and node in stop):
             continue
-        for parent, pg in zip(node.parents, node_vjp(node, g, create_graph)):
-            if pg is not None:
-                grads[parent] = grads[parent] + pg if parent in grads else pg
+        # node_vjp inlined: this loop is the hot path of every backward pass.
+        parents = node.parents
+        for parent, pg in zip(parents, _call_backward(node, g, create_graph)):
+            if pg is None or not parent.requires_grad:
+                continue
+            if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
+                pg = node._fit_grad(pg, parent.data, node, parents.index(parent))
+            grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
             node._saved = node._extras = None
     return grads
