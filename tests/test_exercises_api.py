@@ -201,6 +201,7 @@ def test_score_table_shows_one_notebook():
     assert "01_scalar_graph" in repr(table) and "<table>" in table._repr_html_()
     with pytest.raises(ValueError, match="no notebook"):
         score_table("09")
+    assert "has no graded exercises" in repr(score_table("00"))
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))

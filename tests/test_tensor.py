@@ -148,6 +148,15 @@ def strict_numpy():
         yield
 
 
+def test_relu_of_infinities_and_negatives_is_exact(strict_numpy):
+    x = leaf([-np.inf, -2.0, 0.0, 3.0, np.inf])
+    y = x.relu()
+    assert y.data.tolist() == [0.0, 0.0, 0.0, 3.0, np.inf]
+    assert not np.signbit(y.data).any()  # no -0.0 from multiplying by a mask
+    y.sum().backward()
+    assert x.grad.data.tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]
+
+
 def test_sigmoid_is_stable_at_extremes(strict_numpy):
     x = leaf([-1000.0, -30.0, 0.0, 30.0, 1000.0])
     s = x.sigmoid()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import registry
-from .display import Table
+from .display import Table, Text
 from .store import ProgressStore
 
 _SHOWN = {"passed": "✔ passed", "incorrect": "✘ incorrect", "error": "✘ error", "timeout": "⏱ timeout",
@@ -29,7 +29,10 @@ def _table(title, exercises):
 def score_table(notebook):
     """This notebook's exercises, their status and points (put it at the end of each notebook)."""
     key = registry.notebook_key(notebook)
-    return _table(f"Score for {registry.NOTEBOOKS[key]}", registry.in_notebook(key))
+    exercises = registry.in_notebook(key)
+    if not exercises:
+        return Text(f"{registry.NOTEBOOKS[key]} has no graded exercises. progress() shows the whole course.")
+    return _table(f"Score for {registry.NOTEBOOKS[key]}", exercises)
 
 
 def progress():
