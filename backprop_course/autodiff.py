@@ -149,8 +149,8 @@ def topological_order(*roots):
 
     Iterative depth-first post-order, so depth is limited by memory only.
     """
-    order, visited = [], set()
-    push, pop, mark = (stack := []).append, stack.pop, visited.add
+    order, visited, stack = [], set(), []
+    push, pop, mark = stack.append, stack.pop, visited.add
     for root in roots:
         if root in visited:
             continue
