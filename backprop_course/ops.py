@@ -214,7 +214,7 @@ class ReLU(Function):
     def forward(ctx, x):
         mask = x > 0
         ctx.save_for_backward(mask)
-        return (x if mask else 0.0) if _scalar(x) else np.where(mask, x, 0)
+        return (x if mask else 0.0) if _scalar(x) else np.maximum(x, 0)
 
     @staticmethod
     def backward(ctx, g):
