@@ -2,9 +2,11 @@
 
 __version__ = "0.1.0"
 
-from .autodiff import Context, Function, no_grad, topological_order
+from .autodiff import Context, Function, enable_grad, no_grad, topological_order
 from .gradcheck import gradcheck
 from .tensor import Tensor
 from .value import Value
 
-__all__ = ["Context", "Function", "Tensor", "Value", "gradcheck", "no_grad", "topological_order", "__version__"]
+__all__ = [
+    "Context", "Function", "Tensor", "Value", "enable_grad", "gradcheck", "no_grad", "topological_order", "__version__",
+]
