@@ -8,11 +8,7 @@ import numbers
 
 import numpy as np
 
-
-def _count(n, name="n"):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{name} must be a positive integer, got {n!r}")
-    return int(n)
+from .checks import positive_int
 
 
 def _nonnegative(x, name):
@@ -36,7 +32,7 @@ def _shuffled(rng, parts, noise):
 
 def make_moons(n=100, noise=0.1, seed=0):
     """Two interleaving half circles: class 0 on top, class 1 shifted right and down."""
-    n, noise = _count(n), _nonnegative(noise, "noise")
+    n, noise = positive_int(n, "n"), _nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     top, bottom = _split(n, 2)
     t0, t1 = np.linspace(0, np.pi, top), np.linspace(0, np.pi, bottom)
@@ -50,7 +46,7 @@ def make_spirals(n=100, classes=3, noise=0.2, seed=0):
 
     `noise` jitters the angle, in radians.
     """
-    n, classes, noise = _count(n), _count(classes, "classes"), _nonnegative(noise, "noise")
+    n, classes, noise = positive_int(n, "n"), positive_int(classes, "classes"), _nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     parts = []
     for k, m in enumerate(_split(n, classes)):
@@ -62,10 +58,10 @@ def make_spirals(n=100, classes=3, noise=0.2, seed=0):
 
 def make_blobs(n=100, centers=3, std=1.0, seed=0):
     """Gaussian clusters. `centers` is a count (placed at random in [-5, 5]^2) or a (k, 2) array."""
-    n, std = _count(n), _nonnegative(std, "std")
+    n, std = positive_int(n, "n"), _nonnegative(std, "std")
     rng = np.random.default_rng(seed)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        centers = rng.uniform(-5, 5, size=(_count(centers, "centers"), 2))
+        centers = rng.uniform(-5, 5, size=(positive_int(centers, "centers"), 2))
     centers = np.asarray(centers, dtype=np.float64)
     if centers.ndim != 2 or centers.shape[1] != 2 or len(centers) == 0:
         raise ValueError(f"centers must be a positive count or an array of shape (k, 2), got shape {centers.shape}")

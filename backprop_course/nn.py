@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 
 from .autodiff import no_grad
+from .checks import positive_int
 from .tensor import Tensor
 from .value import Value
 
@@ -38,12 +39,6 @@ def _generator(rng):
     raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
 
 
-def _positive_int(n, name):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{name} must be a positive integer, got {n!r}")
-    return int(n)
-
-
 class Module:
     """Anything with parameters. Subclasses override `parameters()`."""
 
@@ -62,7 +57,7 @@ class Neuron(Module):
     """relu(w . x + b), or w . x + b with nonlin=False. Weights uniform in [-1, 1], bias 0."""
 
     def __init__(self, nin, nonlin=True, rng=None):
-        nin, rng = _positive_int(nin, "nin"), _generator(rng)
+        nin, rng = positive_int(nin, "nin"), _generator(rng)
         self.w = [Value(float(w), f"w{i}") for i, w in enumerate(rng.uniform(-1, 1, nin))]
         self.b = Value(0.0, "b")
         self.nonlin = nonlin
@@ -85,7 +80,7 @@ class Layer(Module):
 
     def __init__(self, nin, nout, rng=None, **kwargs):
         rng = _generator(rng)
-        self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(_positive_int(nout, "nout"))]
+        self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(positive_int(nout, "nout"))]
 
     def __call__(self, x):
         out = [n(x) for n in self.neurons]
@@ -121,7 +116,7 @@ class ValueMLP(MLP):
 
     def __init__(self, nin, nouts, rng=None):
         rng = _generator(rng)
-        sizes = [_positive_int(nin, "nin")] + [_positive_int(n, "each of nouts") for n in nouts]
+        sizes = [positive_int(nin, "nin")] + [positive_int(n, "each of nouts") for n in nouts]
         self.layers = [Layer(sizes[i], sizes[i + 1], rng=rng, nonlin=i != len(nouts) - 1)
                        for i in range(len(nouts))]
 
@@ -147,7 +142,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, rng=None, dtype=np.float64):
-        n_in, n_out = _positive_int(in_features, "in_features"), _positive_int(out_features, "out_features")
+        n_in, n_out = positive_int(in_features, "in_features"), positive_int(out_features, "out_features")
         bound = np.sqrt(6.0 / n_in)
         w = _generator(rng).uniform(-bound, bound, (n_in, n_out)).astype(dtype)
         self.weight = Tensor(w, requires_grad=True, label="W")
@@ -175,7 +170,7 @@ class TensorMLP(MLP):
     """Linear layers of the given sizes with an activation between them: `TensorMLP([2, 16, 2])`."""
 
     def __init__(self, sizes, activation="relu", rng=None, dtype=np.float64):
-        sizes = [_positive_int(n, "each of sizes") for n in sizes]
+        sizes = [positive_int(n, "each of sizes") for n in sizes]
         if len(sizes) < 2:
             raise ValueError(f"sizes needs at least an input and an output size, got {sizes}")
         if activation not in _ACTIVATIONS:

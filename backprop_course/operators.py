@@ -4,14 +4,8 @@
 number (or array) on the other side of an operator becomes a node.
 """
 
-import numbers
-
 from . import ops
-
-
-def is_real(x):
-    """A real number that is not a bool (fast for the common float and int)."""
-    return type(x) in (float, int) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
+from .checks import is_real
 
 
 class Operators:

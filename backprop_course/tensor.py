@@ -5,7 +5,8 @@ import numbers
 import numpy as np
 
 from . import autodiff, ops
-from .operators import Operators, is_real
+from .checks import is_real
+from .operators import Operators
 
 
 def _as_array(data, dtype=None):

@@ -1,9 +1,8 @@
 """`Value`: a scalar that remembers how it was computed (micrograd-compatible)."""
 
-import numbers
-
 from . import autodiff
-from .operators import Operators, is_real
+from .checks import is_real
+from .operators import Operators
 
 
 class Value(Operators, autodiff.Node):
@@ -49,7 +48,7 @@ class Value(Operators, autodiff.Node):
     def _fit_grad(grad, data, node, index):
         if type(grad) is float:
             return grad
-        if isinstance(grad, numbers.Real) and not isinstance(grad, bool):
+        if is_real(grad):
             return float(grad)
         raise ValueError(
             f"{node._fn.__name__}.backward returned {type(grad).__name__} {grad!r} as the gradient of input "
