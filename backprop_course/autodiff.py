@@ -39,6 +39,36 @@ def enable_grad():
     return set_grad_enabled(True)
 
 
+class DifferentiationDisabled(RuntimeError):
+    """Raised when graph recording or a backward pass is attempted inside `differentiation_disabled()`."""
+
+
+_disabled_reason = None
+
+
+@contextlib.contextmanager
+def differentiation_disabled(reason):
+    """Switch the engine's differentiation off inside the block.
+
+    Recording a graph (`Function.apply` on an input that requires grad),
+    `backward`, `gradients`, `node_vjp` and so every `func` transform raise
+    `DifferentiationDisabled(reason)`. Arithmetic on nodes that need no
+    gradient still works. The exercises use it while a learner's "by hand"
+    answer runs.
+    """
+    global _disabled_reason
+    previous, _disabled_reason = _disabled_reason, str(reason)
+    try:
+        yield
+    finally:
+        _disabled_reason = previous
+
+
+def _refuse_if_disabled():
+    if _disabled_reason is not None:
+        raise DifferentiationDisabled(_disabled_reason)
+
+
 class Context:
     """What a Function's forward leaves for its backward (PyTorch's `ctx`).
 
@@ -140,6 +170,8 @@ class Function:
         if _grad_enabled:
             for p in parents:
                 if p.requires_grad:
+                    if _disabled_reason is not None:
+                        raise DifferentiationDisabled(_disabled_reason)
                     return front._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
         return front._wrap_output(out, ())
 
@@ -171,6 +203,7 @@ def topological_order(*roots):
 
 def node_vjp(node, grad, create_graph=False):
     """One node's step of the backward pass: the gradients it sends to each parent."""
+    _refuse_if_disabled()
     grads = _call_backward(node, grad, create_graph)
     return [None if g is None or not p.requires_grad else node._fit_grad(g, p.data, node, i)
             for i, (g, p) in enumerate(zip(grads, node.parents))]
@@ -214,6 +247,7 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
     nothing is written to `.grad`. Without `retain_graph` each node's saved
     values are freed once it has been used.
     """
+    _refuse_if_disabled()
     grads = {}
     for root, seed in zip(roots, seeds):
         grads[root] = grads[root] + seed if root in grads else seed

@@ -23,12 +23,12 @@ COVERAGE = {
     6: ("Sigmoid as one primitive; flat backward code", ["02", "03"]),
     7: ("Gradient patterns", ["02"]),
     8: ("Modular API", ["03"]),
-    9: ("Vectors: Jacobians and the ReLU VJP", ["04"]),
-    10: ("Matrices: y = x·W", ["05"]),
-    11: ("Vectorized example f = ||W·x||²", ["05"]),
-    12: ("Chain rule as Jacobian products; reverse and forward mode", ["06"]),
-    13: ("Higher-order derivatives", ["06"]),
-    14: ("From graphs to networks (capstone)", ["07"]),
+    9: ("Vectors: Jacobians and the ReLU VJP", ["05"]),
+    10: ("Matrices: y = x·W", ["06"]),
+    11: ("Vectorized example f = ||W·x||²", ["06"]),
+    12: ("Chain rule as Jacobian products; reverse and forward mode", ["08"]),
+    13: ("Higher-order derivatives", ["08"]),
+    14: ("From graphs to networks (capstone)", ["09"]),
 }
 
 

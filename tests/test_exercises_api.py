@@ -200,7 +200,7 @@ def test_score_table_shows_one_notebook():
     assert table.footer[-1] == "2/5"
     assert "01_scalar_graph" in repr(table) and "<table>" in table._repr_html_()
     with pytest.raises(ValueError, match="no notebook"):
-        score_table("09")
+        score_table("42")
     assert "has no graded exercises" in repr(score_table("00"))
 
 

@@ -1,4 +1,4 @@
-"""Notebook 07: one training step of the lecture's two-layer net, then training it to a low loss."""
+"""Notebook 09: one training step of the lecture's two-layer net, then training it to a low loss."""
 
 import numpy as np
 
@@ -146,7 +146,7 @@ def _check(t, fn):
 register(Exercise(
     id="train_step",
     title="Train the two-layer net with your own step",
-    notebook="07",
+    notebook="09",
     section="14",
     points=4,
     prompt="Write one gradient-descent step for f = W2·max(0, W1·x): forward, cross-entropy loss, clear old "

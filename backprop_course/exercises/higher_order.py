@@ -1,4 +1,4 @@
-"""Notebook 06: Hessian-vector products by backpropagating through the backward pass."""
+"""Notebook 08: Hessian-vector products by backpropagating through the backward pass."""
 
 import numpy as np
 
@@ -139,7 +139,7 @@ def _check(t, fn):
 register(Exercise(
     id="hvp",
     title="Hessian-vector products by double backward",
-    notebook="06",
+    notebook="08",
     section="13",
     points=3,
     prompt="Return H·v for a scalar function f at x, using the library's backward(create_graph=True) twice and "

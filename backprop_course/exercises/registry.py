@@ -13,10 +13,10 @@ NOTEBOOKS = {
     "01": "01_scalar_graph",
     "02": "02_sigmoid_primitive",
     "03": "03_flat_and_modular",
-    "04": "04_relu_vjp",
-    "05": "05_matmul_slices",
-    "06": "06_reverse_forward_higher_order",
-    "07": "07_capstone",
+    "05": "05_relu_vjp",
+    "06": "06_matmul_slices",
+    "08": "08_reverse_forward_higher_order",
+    "09": "09_capstone",
 }
 
 

@@ -1,4 +1,4 @@
-"""Notebooks 04 and 05: vector-Jacobian products for ReLU and matmul, and what a Jacobian would cost."""
+"""Notebooks 05 and 06: vector-Jacobian products for ReLU and matmul, and what a Jacobian would cost."""
 
 import numbers
 import tracemalloc
@@ -100,7 +100,7 @@ def _check_relu(t, fn):
 register(Exercise(
     id="relu_vjp",
     title="The ReLU VJP, without a Jacobian",
-    notebook="04",
+    notebook="05",
     section="9",
     points=2,
     prompt="Return dL/dx for y = relu(x) given the upstream dL/dy, without building the n×n Jacobian.",
@@ -179,7 +179,7 @@ def _check_matmul(t, fn):
 register(Exercise(
     id="matmul_backward",
     title="Backward through y = x·W",
-    notebook="05",
+    notebook="06",
     section="10",
     points=3,
     prompt="For y = x @ W return (dL/dx, dL/dW) from x [N×D], W [D×M] and the upstream dL/dy [N×M]. Let the shapes "
@@ -259,7 +259,7 @@ def _check_bytes(t, fn):
 register(Exercise(
     id="jacobian_bytes",
     title="How big would dy/dx be?",
-    notebook="05",
+    notebook="06",
     section="10",
     points=1,
     prompt="For y = x @ W with x [N×D] and W [D×M], return the number of bytes the full Jacobian dy/dx would take.",
