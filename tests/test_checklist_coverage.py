@@ -142,8 +142,8 @@ def test_exercise_is_introduced_under_its_section(exercise_id):
 
     ex = EXERCISES[exercise_id]
     cells = _cells(ex.notebook)
-    stub = next(i for i, c in enumerate(cells)
-                if c.get("metadata", {}).get("backprop_course", {}) == {"exercise": exercise_id, "role": "stub"})
+    meta = [c.get("metadata", {}).get("backprop_course", {}) for c in cells]
+    stub = next(i for i, m in enumerate(meta) if m.get("exercise") == exercise_id and m.get("role") == "stub")
     assert cells[stub - 1]["cell_type"] == "markdown"
     assert f"section-{ex.section}" in _tags(cells[stub - 1])
     assert ex.notebook in COVERAGE[int(ex.section)][1]
