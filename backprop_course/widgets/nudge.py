@@ -37,7 +37,8 @@ class NudgeExplorer(Explorer):
         self._drawn_for = None
         super().__init__(sliders)
 
-    def _evaluate(self, at):
+    def _call(self, at):
+        """f at `at` (name -> number) as a Value, and the input Values it was computed from."""
         args = ", ".join(f"{n}={fmt(v)}" for n, v in at.items())
         inputs = {n: Value(v, n) for n, v in at.items()}
         try:
@@ -47,19 +48,18 @@ class NudgeExplorer(Explorer):
         if not isinstance(out, Value):
             raise TypeError(f"the function returned {type(out).__name__} {out!r:.40}; it should return a Value "
                             "computed from its inputs (use Value methods like .exp(), not math.exp)")
-        self._last_inputs = inputs
-        return out
+        return out, inputs
 
     def _data_or_nan(self, at):
         try:
-            return self._evaluate(at).data
+            return self._call(at)[0].data
         except ValueError:   # outside f's domain (log of a negative, say): a gap in the curve
             return float("nan")
 
     def _value_and_gradient(self):
-        out = self._evaluate(self.point)
+        out, inputs = self._call(self.point)
         out.backward()
-        return out.data, {n: v.grad for n, v in self._last_inputs.items()}
+        return out.data, {n: v.grad for n, v in inputs.items()}
 
     def _draw(self, name):
         """The curve of f along `name` near the point, and its tangent line (slope ∂f/∂name)."""
@@ -83,7 +83,7 @@ class NudgeExplorer(Explorer):
         if self._drawn_for != name:
             self._draw(name)
         x0, slope = self.point[name], self.gradient[name]
-        self.nudged = self._evaluate({**self.point, name: x0 + h}).data
+        self.nudged = self._call({**self.point, name: x0 + h})[0].data
         self.change, self.predicted = self.nudged - self.value, h * slope
         self._moved.set_data([x0 + h], [self.nudged])
         self._predicted_point.set_data([x0 + h], [self.value + self.predicted])
