@@ -32,7 +32,7 @@ import numpy as np
 
 from . import autodiff
 from .autodiff import Context, Function, enable_grad
-from .checks import is_real
+from .checks import is_real, positive_int
 from .tensor import Tensor
 from .value import Value
 
@@ -544,12 +544,13 @@ def _jvp(f, primals, tangents, has_aux, name):
     return result + (call.unnest(aux),) if has_aux else result
 
 
-def jvp(f, primals, tangents, *, has_aux=False):
+def jvp(f, primals, tangents, *, strict=False, has_aux=False):
     """Return (f(*primals), J @ tangents): the Jacobian-vector product, without building J.
 
     True forward mode: one pass of f in which each primal carries its tangent
     through every op's tangent rule. `primals` and `tangents` are tuples of the
     same structure. With has_aux=True, f returns (output, aux), and jvp adds aux.
+    `strict` is accepted for torch.func's signature.
     """
     return _jvp(f, primals, tangents, has_aux, "jvp")
 
@@ -625,6 +626,14 @@ def _jacfwd(f, argnums, has_aux, name, y_label="y"):
     return jac_f
 
 
+def _torch_options(name, randomness="error", chunk_size=None):
+    """Check the options kept for torch.func's signatures; they change nothing here."""
+    if randomness not in ("error", "different", "same"):
+        raise ValueError(f"{name}: randomness must be 'error', 'different' or 'same', got {randomness!r}")
+    if chunk_size is not None:
+        positive_int(chunk_size, f"{name}: chunk_size")
+
+
 def jacrev(f, argnums=0, *, has_aux=False, chunk_size=None):
     """Return a function computing the Jacobian of f, one vjp per output element.
 
@@ -633,6 +642,7 @@ def jacrev(f, argnums=0, *, has_aux=False, chunk_size=None):
     returns (output, aux) and the function (jacobian, aux). `chunk_size` is
     accepted for torch.func's signature; rows are always computed one by one.
     """
+    _torch_options("jacrev", chunk_size=chunk_size)
     return _jacrev(f, argnums, has_aux, "jacrev")
 
 
@@ -642,6 +652,7 @@ def jacfwd(f, argnums=0, has_aux=False, *, randomness="error"):
     Same layout and arguments as jacrev. `randomness` is accepted for
     torch.func's signature (the course's ops draw no random numbers).
     """
+    _torch_options("jacfwd", randomness)
     return _jacfwd(f, argnums, has_aux, "jacfwd")
 
 
@@ -686,6 +697,8 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     entry per argument (None: not mapped). Each run draws its own random
     numbers; `randomness` and `chunk_size` are accepted for torch.func's signature.
     """
+    _torch_options("vmap", randomness, chunk_size)
+
     @functools.wraps(f)
     def mapped(*args):
         leaves, spec = _flatten(args)
