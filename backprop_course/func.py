@@ -27,6 +27,7 @@ import contextlib
 import functools
 import inspect
 import math
+import weakref
 
 import numpy as np
 
@@ -208,15 +209,22 @@ def _argnums(argnums, nargs, name):
     return nums, single
 
 
+_names_of = weakref.WeakKeyDictionary()  # inspect.signature is slow, and jacfwd calls f once per input element
+
+
 def _arg_names(f, nargs):
-    names = [f"arg{i}" for i in range(nargs)]
-    with contextlib.suppress(TypeError, ValueError):
-        params = list(inspect.signature(f).parameters.values())
-        for i, p in enumerate(params[:nargs]):
-            if p.kind is p.VAR_POSITIONAL:
-                break
-            names[i] = p.name
-    return names
+    try:
+        known = _names_of[f]
+    except (KeyError, TypeError):
+        known = []
+        with contextlib.suppress(TypeError, ValueError):
+            for p in inspect.signature(f).parameters.values():
+                if p.kind is p.VAR_POSITIONAL:
+                    break
+                known.append(p.name)
+        with contextlib.suppress(TypeError):  # not every callable can be weakly referenced
+            _names_of[f] = known
+    return [known[i] if i < len(known) else f"arg{i}" for i in range(nargs)]
 
 
 def _check_shape(t, shape, what, against):
@@ -386,12 +394,18 @@ class _Dual(Tensor):
                 tangents.append(p.tangent)
             elif p.requires_grad:
                 raise _OuterGraph  # a tangent computed here could not be differentiated along that graph
-            else:  # a constant: a zero tangent that takes no memory
-                tangents.append(np.broadcast_to(np.zeros((), p.data.dtype), p.data.shape))
+            else:
+                tangents.append(_zero(p.data.shape, p.data.dtype))
         out = super()._wrap_output(data, parents, fn, saved, extras) if records else super()._wrap_output(data, ())
         out.requires_grad, out._records = True, records
         out.tangent = _output_tangent(fn, out, parents, saved, extras, tangents)
         return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _zero(shape, dtype):
+    """A constant's tangent: zeros that take no memory (a read-only broadcast view, so it can be shared)."""
+    return np.broadcast_to(np.zeros((), dtype), shape)
 
 
 def _output_tangent(fn, out, parents, saved, extras, tangents):
