@@ -92,3 +92,31 @@ def on_edge(above, below, color=None):
             f'<tr><td><font color="{DATA_COLOR}">{escape(above)}</font></td></tr>'
             f'<tr><td border="1" sides="t" color="{line}"><font color="{GRAD_COLOR}">{escape(below)}</font></td></tr>'
             f"</table>>")
+
+
+INFIX = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "**"}  # how the lecture writes its gates
+SPARE_NAMES = "qrstuvwabcdeghkmnp"  # the lecture calls x + y "q"; more letters for bigger graphs
+
+
+def name_intermediates(order):
+    """Give unnamed computed nodes (not the output) short names, q first, as the lecture does.
+
+    `order` is topological, so names run from the inputs to the output. Returns the nodes named.
+    """
+    taken = {n.label for n in order}
+    spare = (c for c in SPARE_NAMES if c not in taken)
+    named = []
+    for node in order[:-1]:
+        if node.parents and not node.label:
+            node.label = next(spare, "")
+            if node.label:
+                named.append(node)
+    return named
+
+
+def expression(node, name_of):
+    """`node`'s op over its inputs' names, as the lecture writes it: "q · z", "exp(s)"."""
+    args = [name_of(p) for p in node.parents]
+    if len(args) == 2 and node.op in INFIX:
+        return f"{args[0]} {INFIX[node.op]} {args[1]}"
+    return f"{node.op}({', '.join(args)})"

@@ -49,8 +49,12 @@ def prompts(page) -> list[str]:
 
 
 def open_and_run_all(page, lab, name):
-    """Open notebook `name` (already in lab.root), wait for its kernel, Run All, wait for every cell."""
-    page.goto(lab.tree_url(name))
+    """Open notebook `name` (already in lab.root) alone, wait for its kernel, Run All, wait for every cell.
+
+    Earlier notebooks' kernels are shut down first, and `reset` opens a fresh workspace with no other tabs."""
+    for session in lab.api("sessions") or []:
+        lab.api(f"sessions/{session['id']}", method="DELETE")
+    page.goto(lab.tree_url(name) + "&reset")
     page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
     status = page.locator("#jp-main-statusbar")
     wait_for(lambda: "Idle" in status.inner_text(), f"{name}'s kernel to start by itself (autoStartDefaultKernel)",
