@@ -118,7 +118,7 @@ class LiveGraph:
 
     @staticmethod
     def _text_slots(pieces, name, body):
-        """Each text becomes a slot centred in its cell, so a new number of the same length sits where the old one did."""
+        """Each text becomes a slot centred in its cell, so a new number of the same length sits in place."""
         at, k, centre = 0, 0, 0.0
         polygons = list(_POLYGON.finditer(body))
         for m in _TEXT.finditer(body):
