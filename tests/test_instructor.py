@@ -48,7 +48,7 @@ def test_export_writes_one_notebook_per_notebook_with_exercises(tmp_path):
             if meta["grade"]:
                 exercise_id = meta["grade_id"].removesuffix("_check")
                 assert meta["locked"] and meta["points"] == EXERCISES[exercise_id].points
-                assert f'check("{exercise_id}"' in cell.source
+                assert f'"backprop_course.exercises.formal", "{exercise_id}"' in cell.source
                 seen.add(exercise_id)
     assert seen == set(EXERCISES)
 
@@ -79,7 +79,33 @@ def _nbgrader(course, *args):
     return run
 
 
-def test_nbgrader_release_has_no_solutions_and_the_reference_scores_full_points(tmp_path):
+REBIND = ("check = lambda *a, **k: True\n"
+          "import backprop_course.exercises as _e, backprop_course.exercises.runner as _r\n"
+          "_e.check = _r.check = lambda *a, **k: True\n")
+PATCH = "import backprop_course.exercises.checking as c\nc.close = lambda *a, **k: True\n"
+
+
+def _students(course, assignment):
+    """The released notebooks with every answer cell changed as each cheating student does."""
+    def nan_answer(source, exercise_id):
+        n = len(EXERCISES[exercise_id].outputs)
+        nan = "float('nan')" if n <= 1 else "(" + "float('nan'), " * n + ")"
+        return PATCH + source.replace("raise NotImplementedError()", f"c.close = lambda *a, **k: True; return {nan}")
+
+    changes = {"rebinding": lambda source, exercise_id: REBIND + source, "patching": nan_answer}
+    for student, change in changes.items():
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        for path in sorted((course / "release" / assignment).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("solution"):
+                    cell.source = change(cell.source, meta["grade_id"].removesuffix("_answer"))
+            nbformat.write(nb, folder / path.name)
+
+
+def test_nbgrader_release_has_no_solutions_and_cheating_students_score_nothing(tmp_path):
     pytest.importorskip("nbgrader")
     from nbgrader.api import Gradebook
 
@@ -96,15 +122,14 @@ def test_nbgrader_release_has_no_solutions_and_the_reference_scores_full_points(
         leaked = [line for line in _solution_lines(exercise_id) if line in text]
         assert not leaked, (exercise_id, leaked)
 
-    # Autograde the reference (the source notebooks) and an untouched release; that needs the gradebook.
+    # Autograde the reference (the source notebooks) and the two cheating students; that needs the gradebook.
     _nbgrader(course, "generate_assignment", assignment, "--force")
-    for student, folder in [("reference", course / "source" / assignment), ("stubs", course / "release" / assignment)]:
-        shutil.copytree(folder, course / "submitted" / student / assignment)
+    shutil.copytree(course / "source" / assignment, course / "submitted" / "honest" / assignment)
+    _students(course, assignment)
     _nbgrader(course, "autograde", assignment)
     total = sum(ex.points for ex in EXERCISES.values())
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        reference = gradebook.find_submission(assignment, "reference")
-        stubs = gradebook.find_submission(assignment, "stubs")
-        assert reference.max_score == total
-        assert reference.score == total
-        assert stubs.score == 0
+        scores = {s: gradebook.find_submission(assignment, s).score for s in ("honest", "rebinding", "patching")}
+        assert gradebook.find_submission(assignment, "honest").max_score == total
+    print(f"nbgrader scores out of {total}: {scores}")
+    assert scores == {"honest": total, "rebinding": 0, "patching": 0}
