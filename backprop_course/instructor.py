@@ -65,6 +65,7 @@ def _nbgrader(cell, grade_id, *, solution=False, grade=False, locked=True, point
     if points is not None:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
+    cell.id = grade_id.replace(".", "-")[:64]  # stable ids: exporting twice writes the same file
     return cell
 
 
