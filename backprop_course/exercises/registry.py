@@ -84,7 +84,8 @@ EXERCISES: dict[str, Exercise] = {}
 # The order within a notebook in which the exercises appear there.
 ORDER = ("scalar_backward", "topological_order", "sigmoid_function", "fork_backward", "max_gate",
          "neuron_flat_backward",
-         "multiply_function", "relu_vjp", "matmul_backward", "jacobian_bytes", "hvp", "train_step")
+         "multiply_function", "relu_vjp", "matmul_backward", "jacobian_bytes", "norm_backward", "dual_numbers",
+         "jacobian_passes", "hvp", "train_step")
 
 
 def register(exercise):
