@@ -18,7 +18,16 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 
 # Importing the exercise modules registers them, in course order.
 from . import (  # noqa: F401
-    capstone, forward_mode, gates, graphs, higher_order, mlp_backward, my_value, norm, scalar, vectors,
+    capstone,
+    forward_mode,
+    gates,
+    graphs,
+    higher_order,
+    mlp_backward,
+    my_value,
+    norm,
+    scalar,
+    vectors,
 )
 from .registry import EXERCISES, NOTEBOOKS, Exercise, Mutant, UnknownExerciseError
 from .result import Result
