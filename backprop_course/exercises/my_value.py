@@ -54,7 +54,7 @@ class MyValue:
         return out
 
     def backward(self):
-        """Step 3 · Seed self.grad = 1.0, then run every node's local step in reverse topological order."""
+        """Step 3 · Seed this node's grad with 1.0, then run every node's local step in reverse topological order."""
         order, visited, stack = [], set(), [(self, False)]
         while stack:                     # an explicit stack, not recursion: any depth works
             node, parents_done = stack.pop()
