@@ -17,17 +17,17 @@ def progress_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(("exercise_id", "index"),
-                         [(e, i) for e in NEW for i in range(len(EXERCISES[e].mutants))])
+                         [(e, i) for e in NEW for i in range(len(EXERCISES[e].mistakes))])
 def test_each_mistake_gets_exactly_its_message(exercise_id, index):
-    mistake = EXERCISES[exercise_id].mutants[index]
+    mistake = EXERCISES[exercise_id].mistakes[index]
     result = check(exercise_id, mistake.answer)
     assert result.status == "incorrect"
-    assert result.message == mistake.reason
+    assert result.message == mistake.message
 
 
 def test_mistakes_have_distinct_messages():
     for exercise_id in NEW:
-        reasons = [m.reason for m in EXERCISES[exercise_id].mutants]
+        reasons = [m.message for m in EXERCISES[exercise_id].mistakes]
         assert len(set(reasons)) == len(reasons)
 
 
@@ -40,8 +40,8 @@ def test_norm_backward_is_by_hand():
         return f.item(), Wt.grad.numpy(), xt.grad.numpy()
 
     result = check("norm_backward", with_the_engine)
-    assert result.status == "error"
-    assert "by hand" in result.message and "NumPy" in result.message
+    assert result.status == "incorrect"
+    assert "by hand" in result.message
 
 
 def test_norm_backward_reference_gives_the_lecture_numbers():

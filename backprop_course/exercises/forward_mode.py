@@ -1,13 +1,12 @@
 """Notebook 08: forward mode as dual numbers, and how many passes a full Jacobian takes in each mode."""
 
-import inspect
 import math
 import numbers
 
 import numpy as np
 
-from .checking import Failure, as_numbers, compare, require_function
-from .registry import Exercise, Mutant, register
+from .checking import Failure
+from .registry import Case, Exercise, Mistake, register
 
 
 # Dual numbers ----------------------------------------------------------------------------------------
@@ -92,14 +91,11 @@ class _QuotientSign(_Wrong):
 
 
 DUAL_MISTAKES = (
-    Mutant(_ProductOneTerm, "The product rule has two terms: (u·v)' = u'·v + u·v'. Your product keeps only one.",
-           "product rule without its second term"),
-    Mutant(_TanhOneMinusTanh, "tanh'(u) = 1 − tanh(u)², not 1 − tanh(u): square the tanh.", "tanh' as 1 − tanh"),
-    Mutant(_ConstantsMove,
-           "A plain number is a constant: its tangent is 0, so lift it as Dual(c, 0). Only the input you "
-           "differentiate along is seeded with tangent 1.",
-           "gives constants tangent 1"),
-    Mutant(_QuotientSign, "The quotient rule has a minus: (u/v)' = (u'·v − u·v') / v².", "quotient rule with +"),
+    Mistake(_ProductOneTerm, "The product rule has two terms: (u·v)' = u'·v + u·v'. Your product keeps only one."),
+    Mistake(_TanhOneMinusTanh, "tanh'(u) = 1 − tanh(u)², not 1 − tanh(u): square the tanh."),
+    Mistake(_ConstantsMove, "A plain number is a constant: its tangent is 0, so lift it as Dual(c, 0). Only the input "
+                            "you differentiate along is seeded with tangent 1."),
+    Mistake(_QuotientSign, "The quotient rule has a minus: (u/v)' = (u'·v − u·v') / v²."),
 )
 
 
@@ -128,11 +124,14 @@ DUAL_CASES = (
 )
 
 
-def _value_and_tangent(out):
+NOT_A_DUAL = "Each operation must return a new Dual (with .value and .tangent)."
+
+
+def _run_dual(cls, build):
+    out = build(cls)
     if not (hasattr(out, "value") and hasattr(out, "tangent")):
-        raise Failure(f"Each operation must return a new Dual (with .value and .tangent); got {type(out).__name__} "
-                      f"{out!r:.40}.")
-    return as_numbers((out.value, out.tangent), ("value", "tangent"))
+        raise Failure(NOT_A_DUAL, got=type(out).__name__)
+    return out.value, out.tangent
 
 
 def _dual_advice(exc):
@@ -144,16 +143,6 @@ def _dual_advice(exc):
     return None
 
 
-def _check_dual(t, cls):
-    if not inspect.isclass(cls):
-        raise Failure(f"Pass your class itself, `Dual` (without calling it); got {type(cls).__name__}.")
-    for description, build in DUAL_CASES:
-        t.case(description)
-        got = _value_and_tangent(build(cls))
-        alternatives = [(_value_and_tangent(build(m.answer)), m.reason) for m in DUAL_MISTAKES]
-        compare(got, _value_and_tangent(build(Dual)), ("value", "tangent"), alternatives, rtol=1e-12, atol=1e-12)
-
-
 register(Exercise(
     id="dual_numbers",
     title="Forward mode as dual numbers",
@@ -162,7 +151,11 @@ register(Exercise(
     points=3,
     prompt="Write Dual(value, tangent) with + - * / (Duals or numbers on either side), .exp() and .tanh(): each "
            "operation computes its value and pushes the tangent forward by its derivative.",
-    check=_check_dual,
+    cases=lambda: [Case(description, (build,)) for description, build in DUAL_CASES],
+    outputs=("value", "tangent"),
+    run=_run_dual,
+    rtol=1e-12,
+    mistakes=DUAL_MISTAKES,
     hints=(
         "Each operation returns a new Dual: the value as usual, and the tangent by the chain rule, e.g. "
         "(u + v)' = u' + v' and (e^u)' = e^u · u'.",
@@ -174,7 +167,6 @@ register(Exercise(
     reference=Dual,
     imports="import math",
     advice=_dual_advice,
-    mutants=DUAL_MISTAKES,
 ))
 
 
@@ -201,35 +193,33 @@ def _passes_reverse_always_one(n_inputs, n_outputs, mode):
 
 
 PASSES_MISTAKES = (
-    Mutant(_passes_swapped,
-           "Swapped: reverse mode (VJPs) takes one pass per output, since a backward pass starts from one output "
-           "and gives its gradient, one row of the Jacobian; forward mode (JVPs) takes one pass per input, each "
-           "giving one column.",
-           "swaps the two modes"),
-    Mutant(_passes_per_entry,
-           "A pass gives a whole row of the Jacobian (reverse mode) or a whole column (forward mode), not one entry: "
-           "count outputs or inputs, not their product.",
-           "one pass per Jacobian entry"),
-    Mutant(_passes_reverse_always_one,
-           "One backward pass gives the gradient of one output. That is the whole Jacobian only when there is one "
-           "output, like a scalar loss; with several outputs reverse mode needs one pass per output.",
-           "reverse mode always one pass"),
+    Mistake(_passes_swapped,
+            "Swapped: reverse mode (VJPs) takes one pass per output, since a backward pass starts from one output "
+            "and gives its gradient, one row of the Jacobian; forward mode (JVPs) takes one pass per input, each "
+            "giving one column."),
+    Mistake(_passes_per_entry,
+            "A pass gives a whole row of the Jacobian (reverse mode) or a whole column (forward mode), not one "
+            "entry: count outputs or inputs, not their product."),
+    Mistake(_passes_reverse_always_one,
+            "One backward pass gives the gradient of one output. That is the whole Jacobian only when there is one "
+            "output, like a scalar loss; with several outputs reverse mode needs one pass per output."),
 )
+NOT_A_COUNT = "Return a number of passes, an int."
 
 
-def _check_passes(t, fn):
-    require_function(fn, "jacobian_passes")
+def _run_passes(answer, *args):
+    got = answer(*args)
+    if isinstance(got, bool) or not isinstance(got, numbers.Integral | np.integer):
+        raise Failure(NOT_A_COUNT, got=type(got).__name__)
+    return got
+
+
+def _passes_cases():
     cases = [(6, 3, "notebook 08's chain, D0 = 6 inputs to D3 = 3"), (10**6, 1, "a scalar loss of a million "
              "parameters"), (1, 1000, "one input, a thousand outputs"), (5, 5, "a square Jacobian"),
              (7, 2, ""), (2, 9, "")]
-    for n_in, n_out, what in cases:
-        for mode in ("reverse", "forward"):
-            t.case(f"n_inputs = {n_in}, n_outputs = {n_out}, mode = {mode!r}" + (f" ({what})" if what else ""))
-            got = fn(n_in, n_out, mode)
-            if isinstance(got, bool) or not isinstance(got, numbers.Integral | np.integer):
-                raise Failure(f"Return a number of passes, an int; got {type(got).__name__} {got!r:.40}.")
-            compare((got,), (jacobian_passes(n_in, n_out, mode),), ("passes",),
-                    [((m.answer(n_in, n_out, mode),), m.reason) for m in PASSES_MISTAKES], rtol=0, atol=0)
+    return [Case(f"n_inputs = {n_in}, n_outputs = {n_out}, mode = {mode!r}" + (f" ({what})" if what else ""),
+                 (n_in, n_out, mode)) for n_in, n_out, what in cases for mode in ("reverse", "forward")]
 
 
 register(Exercise(
@@ -240,7 +230,12 @@ register(Exercise(
     points=1,
     prompt="Return the number of passes that build the full Jacobian of f: R^n_inputs -> R^n_outputs in reverse "
            "mode (VJPs) or forward mode (JVPs).",
-    check=_check_passes,
+    cases=_passes_cases,
+    outputs=("passes",),
+    run=_run_passes,
+    rtol=0,
+    atol=0,
+    mistakes=PASSES_MISTAKES,
     hints=(
         "A VJP starts from one output direction and returns a row of the Jacobian; a JVP starts from one input "
         "direction and returns a column.",
@@ -248,5 +243,4 @@ register(Exercise(
         "reverse: n_outputs passes; forward: n_inputs passes. A scalar loss (n_outputs = 1) takes one backward pass.",
     ),
     reference=jacobian_passes,
-    mutants=PASSES_MISTAKES,
 ))

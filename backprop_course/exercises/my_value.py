@@ -15,9 +15,11 @@ import textwrap
 import numpy as np
 
 from .. import autodiff
+from .. import operators as operators_module
+from .. import value as value_module
 from ..value import Value
 from .checking import Failure, fmt
-from .registry import Exercise, Mutant, register
+from .registry import Case, Exercise, Mistake, register
 
 
 class MyValue:
@@ -155,8 +157,8 @@ DOUBLE_COUNT = ("A second backward() double-counted the intermediate nodes: thei
                 "non-leaf node's grad to 0.0 (leaves keep accumulating across calls, as in PyTorch).")
 REFLECTED = ("2 * v raised TypeError: Python first asks int.__mul__(2, v), which gives up, then v.__rmul__(2). "
              "Define __radd__ and __rmul__ (return self + other and self * other).")
-USES_LIBRARY = ("Your class uses the course's Value (the engine is switched off during this check): write the "
-                "arithmetic and the local steps yourself, on plain floats.")
+USES_LIBRARY = ("Your class uses the course's engine (its Value, operators or topological order): write the "
+                "arithmetic, the local steps and the order yourself, on plain floats.")
 NOT_REVERSED = ("backward() must visit the nodes in REVERSE topological order, output first, so that every node "
                 "has received its whole gradient before its local step sends it on.")
 NO_SEED = "backward() must start by seeding the output: self.grad = 1.0 (df/df = 1)."
@@ -216,21 +218,26 @@ class _UsesLibrary:
         self.node.backward()
 
 
-# Value-comparable mistakes, in the order the check should try them as explanations.
+# Value-comparable mistakes, in the order the check tries them as explanations.
 MISTAKES = (
-    (_changed("MyValue_assigns", ("grad += ", "grad = ")), ASSIGN),
-    (_changed("MyValue_no_swap", ("self.grad += other.data * upstream", "self.grad += self.data * upstream"),
-              ("other.grad += self.data * upstream", "other.grad += other.data * upstream")), NO_SWAP),
-    (_changed("MyValue_power_rule", ("k * self.data ** (k - 1)", "k * self.data ** k")), POWER_RULE),
-    (_changed("MyValue_tanh", ("(1 - t ** 2)", "(1 - t)")), TANH_LOCAL),
-    (_changed("MyValue_relu", ("(self.data > 0)", "(self.data >= 0)")), RELU_AT_ZERO),
-    (_changed("MyValue_double_counts", ("                node.grad = 0.0", "                pass")), DOUBLE_COUNT),
-    (_changed("MyValue_forward_order", ("for node in reversed(order):", "for node in order:")), NOT_REVERSED),
-    (_changed("MyValue_no_seed", ("self.grad = 1.0", "pass")), NO_SEED),
+    Mistake(_changed("MyValue_assigns", ("grad += ", "grad = ")), ASSIGN),
+    Mistake(_changed("MyValue_no_swap", ("self.grad += other.data * upstream", "self.grad += self.data * upstream"),
+                     ("other.grad += self.data * upstream", "other.grad += other.data * upstream")), NO_SWAP),
+    Mistake(_changed("MyValue_power_rule", ("k * self.data ** (k - 1)", "k * self.data ** k")), POWER_RULE),
+    Mistake(_changed("MyValue_tanh", ("(1 - t ** 2)", "(1 - t)")), TANH_LOCAL),
+    Mistake(_changed("MyValue_relu", ("(self.data > 0)", "(self.data >= 0)")), RELU_AT_ZERO),
+    Mistake(_changed("MyValue_double_counts", ("                node.grad = 0.0", "                pass")),
+            DOUBLE_COUNT),
+    Mistake(_changed("MyValue_forward_order", ("for node in reversed(order):", "for node in order:")), NOT_REVERSED),
+    Mistake(_changed("MyValue_no_seed", ("self.grad = 1.0", "pass")), NO_SEED),
 )
-_RECURSIVE = _changed("MyValue_recursive", (_iterative_order_lines(), _RECURSIVE_ORDER))
-_NO_REFLECTED = _changed("MyValue_no_reflected", (_REFERENCE_SOURCE[_REFERENCE_SOURCE.index("    def __radd__"):
-                                                                     _REFERENCE_SOURCE.index("    def __pow__")], ""))
+OTHER_MISTAKES = (
+    Mistake(_changed("MyValue_recursive", (_iterative_order_lines(), _RECURSIVE_ORDER)), RECURSIVE),
+    Mistake(_changed("MyValue_no_reflected", (_REFERENCE_SOURCE[_REFERENCE_SOURCE.index("    def __radd__"):
+                                                                _REFERENCE_SOURCE.index("    def __pow__")], "")),
+            REFLECTED),
+    Mistake(_UsesLibrary, USES_LIBRARY),
+)
 
 
 # The check ------------------------------------------------------------------------------------------------------
@@ -369,17 +376,10 @@ def _same(a, b):
     return all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for k in a for x, y in zip(a[k], b[k], strict=True))
 
 
-def _engine_off():
-    return autodiff.differentiation_disabled("the check of your own scalar class")
-
-
 def _mine(build, Cls):
-    """Run the learner's class on `build` with the engine off, turning known crashes into explanations."""
+    """The learner's class on `build`, with the crashes the lecture explains turned into their messages."""
     try:
-        with _engine_off():
-            return _observe(build, Cls)
-    except autodiff.DifferentiationDisabled:
-        raise Failure(USES_LIBRARY) from None
+        return _observe(build, Cls)
     except RecursionError:
         raise Failure(RECURSIVE, expected="a gradient", got="RecursionError") from None
     except TypeError as exc:
@@ -390,19 +390,18 @@ def _mine(build, Cls):
 
 def _explained(build, got, name, i):
     """The message of the first declared mistake that gives the same wrong number (node `name`, data or grad)."""
-    for cls, why in MISTAKES:
+    for mistake in MISTAKES:
         try:
-            theirs = _observe(build, cls)[name][i]
+            theirs = _observe(build, mistake.answer)[name][i]
         except Exception:  # noqa: BLE001 - a mistake that crashes here explains nothing
             continue
         if math.isclose(got[name][i], theirs, rel_tol=1e-9, abs_tol=1e-12):
-            return why
+            return mistake.message
     return None
 
 
-def _compare(t, build, Cls, against):
-    t.case(build.__doc__)
-    got, expected = _mine(build, Cls), _observe(build, against)
+def _compare(build, Cls, expected):
+    got = _mine(build, Cls)
     if _same(got, expected):
         return
     name = next(k for k in expected if not _same({k: got[k]}, {k: expected[k]}))
@@ -414,8 +413,8 @@ def _compare(t, build, Cls, against):
     raise Failure(why, expected=f"{name}.{what} = {fmt(expected[name][i])}", got=f"{name}.{what} = {fmt(got[name][i])}")
 
 
-def _data_and_grad(t, Cls):
-    t.case("MyValue(3.0) and MyValue(-2) hold .data and .grad")
+def _data_and_grad(Cls):
+    """MyValue(3.0) and MyValue(-2) hold .data and .grad"""
     for number in (3.0, -2):
         v = Cls(number)
         if not (isinstance(v.data, (int, float)) and v.data == number):
@@ -426,8 +425,8 @@ def _data_and_grad(t, Cls):
                           expected="grad = 0.0", got=f"grad = {v.grad!r:.60}")
 
 
-def _add_mul_forward(t, Cls):
-    t.case("a + b and a * b return new nodes")
+def _add_mul_forward(Cls):
+    """a + b and a * b return new nodes"""
     a, b = Cls(2.0), Cls(-3.0)
     for symbol, out, value in (("+", a + b, -1.0), ("*", a * b, -6.0)):
         if not isinstance(out, Cls):
@@ -477,27 +476,29 @@ _tanh_neuron.__doc__ = "the micrograd lecture's tanh neuron"
 _chain.__doc__ = "a chain 10,000 operations deep"
 
 
-def _check(t, Cls):
-    if not isinstance(Cls, type):
-        raise Failure(f"Pass your class itself, `MyValue` (without calling it); got {type(Cls).__name__}.")
+def _cases():
+    cases = []
+    for number, (_, tests) in enumerate(STEPS, 1):
+        against = Value if number == len(STEPS) else MyValue   # the last step: against the course's engine
+        for test in tests:
+            expected = None if test in (_data_and_grad, _add_mul_forward) else _observe(test, against)
+            cases.append(Case(test.__doc__, (number, test, expected)))
+    return cases
+
+
+def _run(Cls, step, test, expected):
+    """Run one case; the first step whose methods still raise NotImplementedError stops the check, saying so."""
     if issubclass(Cls, autodiff.Node):
         raise Failure(USES_LIBRARY)
-    done = []
-    for number, (title, cases) in enumerate(STEPS, 1):
-        against = Value if number == len(STEPS) else MyValue
-        try:
-            for case in cases:
-                if case in (_data_and_grad, _add_mul_forward):
-                    with _engine_off():
-                        case(t, Cls)
-                else:
-                    _compare(t, case, Cls, against)
-        except NotImplementedError:
-            passed = f"steps 1-{number - 1} pass ({'; '.join(done)}). Next: " if done else "start with "
-            raise NotImplementedError(f"{passed}step {number}, {title}") from None
-        except autodiff.DifferentiationDisabled:
-            raise Failure(USES_LIBRARY) from None
-        done.append(title)
+    try:
+        if expected is None:
+            test(Cls)
+        else:
+            _compare(test, Cls, expected)
+    except NotImplementedError:
+        done = [title for title, _ in STEPS[:step - 1]]
+        passed = f"steps 1-{step - 1} pass ({'; '.join(done)}). Next: " if done else "start with "
+        raise NotImplementedError(f"{passed}step {step}, {STEPS[step - 1][0]}") from None
 
 
 def _advice(exc):
@@ -516,24 +517,23 @@ register(Exercise(
     prompt="Write a micrograd-style scalar class, one step at a time: data and grad; + and * with their local "
            "backward steps; backward(); a number on either side; **, -, / and unary -; exp, tanh and relu. "
            "The check tests the steps in order and tells you which one comes next.",
-    check=_check,
+    reference=MyValue,
+    cases=_cases,
+    outputs=(),
+    run=_run,
+    mistakes=MISTAKES + OTHER_MISTAKES,
+    own_work=((value_module, USES_LIBRARY), (operators_module, USES_LIBRARY),
+              (autodiff.topological_order, USES_LIBRARY)),
     hints=(
         "Each operation makes a new node from its inputs and gives it a local step: a small function that receives "
         "the node's upstream gradient and adds local × upstream into each input's .grad.",
         "backward(): build a topological order with a loop (notebook 01), set every non-leaf grad to 0.0, seed "
-        "self.grad = 1.0, then call each node's local step with its grad, in reversed order.",
+        "the output's grad with 1.0, then call each node's local step with its grad, in reversed order.",
         "A number on either side: `other = other if isinstance(other, MyValue) else MyValue(other)` in + and *, "
         "and __radd__/__rmul__ that return self + other and self * other. Then -, / and unary - need no local "
         "step of their own: a - b = a + (-b), a / b = a * b**-1, -a = a * -1.",
     ),
-    reference=MyValue,
-    imports="import math",
-    mutants=(
-        *(Mutant(cls, why, cls.__name__.removeprefix("MyValue_").replace("_", " ")) for cls, why in MISTAKES),
-        Mutant(_RECURSIVE, RECURSIVE, "a recursive topological sort"),
-        Mutant(_NO_REFLECTED, REFLECTED, "no __radd__ and __rmul__"),
-        Mutant(_UsesLibrary, USES_LIBRARY, "wraps the course's Value"),
-    ),
-    time_limit=20.0,
     advice=_advice,
+    imports="import math",
+    time_limit=20.0,
 ))

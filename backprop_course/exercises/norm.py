@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from ..autodiff import DifferentiationDisabled, differentiation_disabled
-from .checking import Failure, as_numbers, compare, require_function
-from .registry import Exercise, Mutant, register
+from .checking import Failure
+from .registry import Case, Exercise, Mistake, register
 
 
 def norm_backward(W, x):
@@ -38,66 +37,34 @@ def _dW_summed(W, x):
     return q @ q, np.outer(2 * q, x).sum(axis=0), W.T @ (2 * q)
 
 
-MISTAKES = (
-    Mutant(_no_factor_two,
-           "df/dq = 2q: the derivative of qᵢ² is 2·qᵢ. Your gradients are half the right ones: the factor 2 is "
-           "missing.",
-           "forgets the factor 2"),
-    Mutant(_W_times_xT,
-           "df/dW = (df/dq)·xᵀ = 2q·xᵀ, the outer product of the upstream gradient 2q with x. You multiplied W by xᵀ: "
-           "the local gradient of q = W·x with respect to W is x, and W itself does not appear in it.",
-           "2·W·xᵀ instead of 2·q·xᵀ"),
-    Mutant(_W_not_transposed,
-           "df/dx = Wᵀ·(df/dq), with W transposed: q[i] = Σⱼ W[i,j]·x[j], so x[j] collects from every q[i] through "
-           "column j of W. With W instead of Wᵀ the shapes only fit when W is square, and the numbers are wrong.",
-           "W instead of Wᵀ in df/dx"),
-    Mutant(_dW_summed,
-           "df/dW must have W's shape (m, n), one number per weight: keep the outer product 2q·xᵀ (np.outer(2 * q, x)) "
-           "as a matrix; summing it gives a vector.",
-           "sums df/dW to a vector"),
-)
-BY_HAND = ("norm_backward is by hand: compute f, df/dW and df/dx with NumPy (W @ x, np.outer, W.T); the engine's "
-           "backward is switched off while it runs.")
+SUMMED = ("df/dW must have W's shape (m, n), one number per weight: keep the outer product 2q·xᵀ (np.outer(2 * q, x)) "
+          "as a matrix; summing it gives a vector.")
+MISALIGNED = ("The shapes don't line up: with W of shape (m, n), df/dW = 2q·xᵀ is (m, n) and df/dx = Wᵀ·2q is (n,), "
+              "like x.")
 NAMES = ("f", "df/dW", "df/dx")
 
 
-def _advice(exc):
-    if isinstance(exc, DifferentiationDisabled):
-        return "Write the backward pass yourself, with NumPy arrays: W @ x, np.outer and W.T are all you need."
-    if isinstance(exc, ValueError) and ("matmul" in str(exc) or "broadcast" in str(exc) or "aligned" in str(exc)):
-        return ("The shapes don't line up: with W of shape (m, n), df/dW = 2q·xᵀ is (m, n) and df/dx = Wᵀ·2q is "
-                "(n,), like x.")
-    return None
+def _run(answer, W, x):
+    try:
+        out = answer(W, x)
+    except ValueError as exc:
+        if any(word in str(exc) for word in ("matmul", "broadcast", "aligned")):
+            raise Failure(MISALIGNED) from None
+        raise
+    dW = out[1] if isinstance(out, (tuple, list)) and len(out) == 3 else None
+    if isinstance(dW, np.ndarray) and dW.ndim == 1 and dW.size in W.shape:
+        raise Failure(SUMMED, expected=f"df/dW of shape {W.shape}", got=f"shape {dW.shape}")
+    return out
 
 
-def _check(t, fn):
-    require_function(fn, "norm_backward")
+def _cases():
     rng = np.random.default_rng(12)
-    cases = [("the lecture's W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]",
-              np.array([[0.1, 0.5], [-0.3, 0.8]]), np.array([0.2, 0.4]))]
+    cases = [Case("the lecture's W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]",
+                  (np.array([[0.1, 0.5], [-0.3, 0.8]]), np.array([0.2, 0.4])))]
     for m, n in [(3, 2), (2, 4), (1, 3), (4, 4)]:
-        W, x = rng.normal(size=(m, n)), rng.normal(size=n)
-        cases.append((f"random W of shape ({m}, {n}) and x of shape ({n},)", W, x))
-    for description, W, x in cases:
-        t.case(description)
-        with differentiation_disabled(BY_HAND):
-            out = fn(W.copy(), x.copy())
-        got = as_numbers(out, NAMES)
-        if got[1].ndim == 1 and got[1].size in W.shape:
-            raise Failure(MISTAKES[3].reason, expected=f"df/dW of shape {W.shape}", got=f"shape {got[1].shape}")
-        compare(got, norm_backward(W, x), NAMES, _mistaken_answers(W, x),
-                shape_why="Each gradient has the shape of its variable.")
-
-
-def _mistaken_answers(W, x):
-    """(answer, message) for each mistake whose shapes work out on these inputs (W instead of Wᵀ needs W square)."""
-    found = []
-    for mistake in MISTAKES:
-        try:
-            found.append((mistake.answer(W, x), mistake.reason))
-        except ValueError:
-            pass
-    return found
+        cases.append(Case(f"random W of shape ({m}, {n}) and x of shape ({n},)",
+                          (rng.normal(size=(m, n)), rng.normal(size=n))))
+    return cases
 
 
 register(Exercise(
@@ -108,7 +75,23 @@ register(Exercise(
     points=2,
     prompt="For f = ‖W·x‖² return (f, df/dW, df/dx) from W of shape (m, n) and x of shape (n,), with NumPy and "
            "without the engine.",
-    check=_check,
+    reference=norm_backward,
+    cases=_cases,
+    outputs=NAMES,
+    run=_run,
+    by_hand=True,
+    shape_why="Each gradient has the shape of its variable.",
+    mistakes=(
+        Mistake(_no_factor_two, "df/dq = 2q: the derivative of qᵢ² is 2·qᵢ. Your gradients are half the right ones: "
+                                "the factor 2 is missing."),
+        Mistake(_W_times_xT, "df/dW = (df/dq)·xᵀ = 2q·xᵀ, the outer product of the upstream gradient 2q with x. You "
+                             "multiplied W by xᵀ: the local gradient of q = W·x with respect to W is x, and W itself "
+                             "does not appear in it."),
+        Mistake(_W_not_transposed, "df/dx = Wᵀ·(df/dq), with W transposed: q[i] = Σⱼ W[i,j]·x[j], so x[j] collects "
+                                   "from every q[i] through column j of W. With W instead of Wᵀ the shapes only fit "
+                                   "when W is square, and the numbers are wrong."),
+        Mistake(_dW_summed, SUMMED),
+    ),
     hints=(
         "Name the intermediate q = W @ x. Then f = q @ q, and df/dq = 2q (the derivative of each qᵢ² is 2qᵢ).",
         "q = W·x is notebook 06's matmul with x a column: df/dW = (df/dq)·xᵀ and df/dx = Wᵀ·(df/dq). Check the "
@@ -116,8 +99,5 @@ register(Exercise(
         "grad_W = np.outer(2 * q, x) and grad_x = W.T @ (2 * q). The lecture's numbers: f = 0.116, "
         "df/dW = [[0.088, 0.176], [0.104, 0.208]], df/dx = [-0.112, 0.636].",
     ),
-    reference=norm_backward,
     imports="import numpy as np",
-    advice=_advice,
-    mutants=MISTAKES,
 ))
