@@ -7,15 +7,13 @@ first wrong one is explained by the declared mistake that gives the same tensor 
 
 from __future__ import annotations
 
-import inspect
-import textwrap
-
 import numpy as np
 
 from ..data import make_spirals
 from ..nn import cross_entropy
 from ..tensor import Tensor
 from .checking import Failure
+from .edits import edited
 from .registry import Case, Exercise, Mistake, register
 
 
@@ -66,20 +64,8 @@ X_WRONG_SIDE = ("A weight gradient has the weight's shape (inputs × outputs): d
                 "the transposed input on the LEFT. Yours is the transpose.")
 NO_ONEHOT = ("dlogits = (softmax - onehot) / N: differentiating -log softmax(logits)[y] subtracts 1 at each "
              "example's true class. Yours is the softmax without the one-hot subtraction.")
-_REFERENCE_SOURCE = textwrap.dedent(inspect.getsource(mlp_backward))
-
-
 def _changed(name, *edits):
-    """The reference with `edits` ((old, new) source pairs) applied: a known-wrong answer."""
-    source = _REFERENCE_SOURCE
-    for old, new in edits:
-        assert old in source, f"{name}: {old!r} is not in the reference"
-        source = source.replace(old, new)
-    namespace = {"np": np}
-    exec(compile(source, f"<{name}>", "exec"), namespace)
-    fn = namespace["mlp_backward"]
-    fn.__name__ = fn.__qualname__ = name
-    return fn
+    return edited(mlp_backward, name, *edits, np=np)
 
 
 def _engine_backward(X, y, W1, b1, W2, b2):

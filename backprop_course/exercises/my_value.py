@@ -8,9 +8,7 @@ the first declared mistake that gives the same number on the same graph.
 
 from __future__ import annotations
 
-import inspect
 import math
-import textwrap
 
 import numpy as np
 
@@ -19,6 +17,7 @@ from .. import operators as operators_module
 from .. import value as value_module
 from ..value import Value
 from .checking import Failure, fmt
+from .edits import edited, source_of
 from .registry import Case, Exercise, Mistake, register
 
 
@@ -163,7 +162,7 @@ NOT_REVERSED = ("backward() must visit the nodes in REVERSE topological order, o
                 "has received its whole gradient before its local step sends it on.")
 NO_SEED = "backward() must start by seeding the output: self.grad = 1.0 (df/df = 1)."
 
-_REFERENCE_SOURCE = textwrap.dedent(inspect.getsource(MyValue))
+_REFERENCE_SOURCE = source_of(MyValue)
 _RECURSIVE_ORDER = '''\
         order, visited = [], set()
 
@@ -178,16 +177,7 @@ _RECURSIVE_ORDER = '''\
 
 
 def _changed(name, *edits):
-    """The reference class with `edits` ((old, new) source pairs) applied: a known-wrong answer."""
-    source = _REFERENCE_SOURCE
-    for old, new in edits:
-        assert source.count(old) >= 1, f"{name}: {old!r} is not in the reference"
-        source = source.replace(old, new)
-    namespace = {"math": math}
-    exec(compile(source, f"<{name}>", "exec"), namespace)
-    cls = namespace["MyValue"]
-    cls.__name__ = cls.__qualname__ = name
-    return cls
+    return edited(MyValue, name, *edits, math=math)
 
 
 def _iterative_order_lines():
@@ -197,7 +187,7 @@ def _iterative_order_lines():
 
 
 class _UsesLibrary:
-    """A wrapper around the library's Value (which the check switches off)."""
+    """A wrapper around the library's Value: the check refuses it."""
 
     def __init__(self, data, node=None):
         self.node = Value(data) if node is None else node
