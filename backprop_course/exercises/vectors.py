@@ -122,8 +122,9 @@ def matmul_backward(x, W, grad_y):
     return grad_x, grad_W
 
 
-DIMENSIONS = ("Dimension analysis: dL/dx has the shape of x [N×D] and dL/dW the shape of W [D×M]. Find the one "
-              "product of dL/dy [N×M] with W or x (each maybe transposed) that has that shape.")
+DIMENSIONS = ("Dimension analysis: dL/dx has the shape of x [N×D] and dL/dW the shape of W [D×M]. Find the "
+              "product of dL/dy [N×M] with W or x (each maybe transposed) that has that shape; where two fit (a square "
+              "layer, D = M), the index form y[n,m] = Σ_d x[n,d]·W[d,m] decides.")
 
 
 NOT_DIVIDED = ("Nothing is divided by N here: each row of dL/dy already carries its own sample's gradient (a mean "
