@@ -130,7 +130,9 @@ class Function:
 
     Subclass it with static `forward(ctx, *inputs)` and `backward(ctx, grad)`.
     `forward` sees plain floats or ndarrays; `backward` returns one gradient
-    per node input (None where no gradient is needed).
+    per node input (None where no gradient is needed). An optional
+    `jvp(ctx, *tangents)` gives forward mode the output's tangent; without
+    one, forward mode uses two vjps through `backward` (the double-vjp trick).
     """
 
     op = None  # short display name; defaults to the class name
@@ -141,6 +143,11 @@ class Function:
 
     @staticmethod
     def backward(ctx, grad):
+        raise NotImplementedError
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """The tangent rule: one tangent per node input in, the output's tangent out."""
         raise NotImplementedError
 
     @classmethod
@@ -166,14 +173,14 @@ class Function:
         out = cls.forward(ctx, *raw)
         if not parents:
             return out
-        front = type(parents[0])
         if _grad_enabled:
             for p in parents:
                 if p.requires_grad:
                     if _disabled_reason is not None:
                         raise DifferentiationDisabled(_disabled_reason)
-                    return front._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
-        return front._wrap_output(out, ())
+                    # The first input that requires grad wraps the result (forward mode's node among constants).
+                    return type(p)._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
+        return type(parents[0])._wrap_output(out, ())
 
 
 def topological_order(*roots):
