@@ -155,12 +155,12 @@ DOUBLE_COUNT = ("A second backward() double-counted the intermediate nodes: thei
                 "call's gradient and += added the new one on top. At the start of backward(), set every "
                 "non-leaf node's grad to 0.0 (leaves keep accumulating across calls, as in PyTorch).")
 REFLECTED = ("2 * v raised TypeError: Python first asks int.__mul__(2, v), which gives up, then v.__rmul__(2). "
-             "Define __radd__ and __rmul__ (return self + other and self * other).")
+             "Define __radd__ and __rmul__: each can hand the work to + and *, which already wrap a number.")
 USES_LIBRARY = ("Your class uses the course's engine (its Value, operators or topological order): write the "
                 "arithmetic, the local steps and the order yourself, on plain floats.")
 NOT_REVERSED = ("backward() must visit the nodes in REVERSE topological order, output first, so that every node "
                 "has received its whole gradient before its local step sends it on.")
-NO_SEED = "backward() must start by seeding the output: self.grad = 1.0 (df/df = 1)."
+NO_SEED = "backward() must start by seeding the output's gradient with 1.0 (df/df = 1)."
 
 _REFERENCE_SOURCE = source_of(MyValue)
 _RECURSIVE_ORDER = '''\
@@ -493,8 +493,7 @@ def _run(Cls, step, test, expected):
 
 def _advice(exc):
     if isinstance(exc, AttributeError) and ("'int'" in str(exc) or "'float'" in str(exc)):
-        return ("A plain number reached code that expects a node: wrap it first, "
-                "`other = other if isinstance(other, MyValue) else MyValue(other)`.")
+        return "A plain number reached code that expects a node: in + and *, turn a number into a leaf first."
     return None
 
 
