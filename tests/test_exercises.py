@@ -287,6 +287,15 @@ def test_relu_vjp_that_prints_a_lot_is_not_told_it_built_a_jacobian():
     assert check("relu_vjp", relu_vjp)
 
 
+def test_hvp_that_prints_a_lot_is_not_told_it_formed_the_hessian():
+    def hvp(f, x, v):
+        with contextlib.redirect_stdout(io.StringIO()):
+            print("x" * 5_000_000)
+        return EXERCISES["hvp"].reference(f, x, v)
+
+    assert check("hvp", hvp)
+
+
 def test_the_reported_line_is_the_learner_s():
     class Sigmoid(_Sigmoid):
         @staticmethod
