@@ -269,17 +269,7 @@ def test_a_first_failure_reveals_no_answer(exercise_id):
 
 
 def test_hints_advance_only_when_asked_and_follow_the_failing_part():
-    class Sigmoid(Function):  # forward right, backward wrong
-        @staticmethod
-        def forward(ctx, x):
-            out = 1 / (1 + np.exp(-x))
-            ctx.save_for_backward(out)
-            return out
-
-        @staticmethod
-        def backward(ctx, g):
-            return g * ctx.saved_tensors[0]
-
+    Sigmoid = EXERCISES["sigmoid_function"].mistakes[0].answer  # noqa: N806 - forward right, backward wrong
     for _ in range(3):
         assert check("sigmoid_function", Sigmoid).hint == 'Stuck? hint("sigmoid_function") gives a hint.'
     first = repr(hint("sigmoid_function"))
