@@ -107,9 +107,19 @@ def _unarm(guard_frame, previous_trace, previous_profile):
 
 
 def call_with_time_limit(fn, seconds):
-    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
-        return _with_alarm(fn, seconds)
-    return _in_thread(fn, seconds)
+    previous_hook = sys.unraisablehook
+
+    def quiet(unraisable):  # the limit, raised again in a generator being finalized, is no news
+        if not isinstance(unraisable.exc_value, TimeLimitExceeded):
+            previous_hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            return _with_alarm(fn, seconds)
+        return _in_thread(fn, seconds)
+    finally:
+        sys.unraisablehook = previous_hook
 
 
 def _with_alarm(fn, seconds):
