@@ -29,7 +29,7 @@ import numpy as np
 
 from . import autodiff
 from .autodiff import Function, enable_grad
-from .tensor import Tensor
+from .tensor import Tensor, from_numpy
 
 __all__ = [
     "format_bytes", "grad", "hessian", "hvp", "jacfwd", "jacobian_nbytes", "jacrev", "jvp",
@@ -121,7 +121,7 @@ def _as_tensor(x, what):
         arr = np.asarray(None)
     python_numbers = not isinstance(x, np.ndarray | np.generic)
     if arr.dtype.kind == "f" or (python_numbers and arr.dtype.kind in "iu"):
-        return Tensor(arr)
+        return from_numpy(arr)  # no copy: a guard must not allocate a second (4096, 4096)
     raise TypeError(
         f"{what} must hold floating-point numbers (derivatives need them), got {_describe(x)}; "
         "convert it first, e.g. x.astype(float)"
@@ -174,7 +174,7 @@ class _Linearization:
         self.nested = any(p.requires_grad for p in primals)
         call = list(args)
         with enable_grad():
-            self.inputs = [_Input.apply(p) if p.requires_grad else Tensor(p.data, requires_grad=True) for p in primals]
+            self.inputs = [_Input.apply(p) if p.requires_grad else from_numpy(p.data, True) for p in primals]
             for i, x in zip(self.nums, self.inputs, strict=True):
                 x.label = self.names[i]
                 call[i] = x
@@ -274,7 +274,7 @@ def grad(f, argnums=0):
     @functools.wraps(f)
     def grad_f(*args):
         lin = _Linearization(f, args, argnums, "grad")
-        if lin.out.size != 1:
+        if lin.out.numel() != 1:
             raise ValueError(
                 f"grad: f must return a scalar (one number), but it returned shape {lin.out.shape}; "
                 "reduce it (for example .sum()) or use vjp/jacrev for non-scalar outputs"
@@ -307,8 +307,8 @@ def jacrev(f, argnums=0):
         lin.check_budget("jacrev")
         out = lin.out
         rows = []
-        for k in range(out.size):
-            e = np.zeros(out.size, out.dtype)
+        for k in range(out.numel()):
+            e = np.zeros(out.numel(), out.dtype)
             e[k] = 1
             rows.append(lin.pull(Tensor(e.reshape(out.shape))))
         return lin.select([
@@ -332,9 +332,9 @@ def jacfwd(f, argnums=0):
         jacobians = []
         for i, x in enumerate(lin.inputs):
             cols = []
-            for k in range(x.size):
+            for k in range(x.numel()):
                 tangents = [Tensor(np.zeros(y.shape, y.dtype)) for y in lin.inputs]
-                e = np.zeros(x.size, x.dtype)
+                e = np.zeros(x.numel(), x.dtype)
                 e[k] = 1
                 tangents[i] = Tensor(e.reshape(x.shape))
                 cols.append(push(tangents))
@@ -363,7 +363,7 @@ def hvp(f, primals, tangents):
     nums = tuple(range(len(primals)))
     lin = _Linearization(f, primals, nums, "hvp")  # validates the inputs, runs f once
     ts = _tangents(lin, _tuple(tangents), "hvp")
-    if lin.out.size != 1:
+    if lin.out.numel() != 1:
         raise ValueError(f"hvp: f must return a scalar (one number), but it returned shape {lin.out.shape}")
 
     def grad_dot_v(*xs):

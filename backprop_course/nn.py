@@ -11,12 +11,10 @@ for exact reproducibility; by default a module-wide generator seeded with 0 is
 used, so a fresh kernel always builds the same networks (`manual_seed` resets it).
 """
 
-import numbers
-
 import numpy as np
 
 from .autodiff import no_grad
-from .checks import positive_int
+from .checks import is_int, number, positive, positive_int
 from .tensor import Tensor
 from .value import Value
 
@@ -34,7 +32,7 @@ def _generator(rng):
         return _default_rng
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+    if is_int(rng):
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
 
@@ -103,7 +101,7 @@ class MLP(Module):
         if cls is not MLP:
             return super().__new__(cls)
         first = args[0] if args else kwargs.get("nin", kwargs.get("sizes"))
-        if isinstance(first, numbers.Integral) and not isinstance(first, bool):
+        if is_int(first):
             return super().__new__(ValueMLP)
         if isinstance(first, list | tuple):
             return super().__new__(TensorMLP)
@@ -205,11 +203,8 @@ class SGD:
         self.params = list(params)
         if not self.params:
             raise ValueError("SGD got an empty parameter list")
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or lr <= 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
-        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
-        self.lr, self.momentum = float(lr), float(momentum)
+        self.lr = positive(lr, "lr")
+        self.momentum = number(momentum, "momentum", "a number in [0, 1)", lambda m: 0 <= m < 1)
         self.velocity = [None] * len(self.params)
 
     def step(self):

@@ -81,10 +81,16 @@ def check_function(t, cls, name, *, forward, backward, value_cases, tensor_cases
         shapes = " and ".join(str(a.shape) for a in arrays)
         t.case(f"{name}.apply on Tensors of shape {shapes}")
         before = [a.copy() for a in arrays]
-        out, grads = on_tensors(cls, arrays, g)
+        in_place = Failure("Your Function changed its input array in place. Forward's inputs (and what it saves "
+                           "for backward) must stay as they were: compute new arrays instead of writing into them.")
+        try:
+            out, grads = on_tensors(cls, arrays, g)
+        except ValueError as err:  # the engine keeps saved arrays read-only until backward has used them
+            if "read-only" in str(err):
+                raise in_place from None
+            raise
         if any(not np.array_equal(a, b) for a, b in zip(arrays, before, strict=True)):
-            raise Failure("Your Function changed its input array in place. Forward's inputs (and what it saves "
-                          "for backward) must stay as they were: compute new arrays instead of writing into them.")
+            raise in_place
         compare((out,), (forward(*arrays),), ("the output",), otherwise=forward_why)
         # Function.apply sums broadcast gradients back to each input's shape; so does the truth here.
         compare(grads, _fit(backward(arrays, g), arrays), grad_names,
