@@ -220,8 +220,9 @@ class Function:
 
 def _missing(cls_name, method):
     def missing(*args):
-        signature = "forward(ctx, *inputs)" if method == "forward" else "backward(ctx, grad), one gradient per input"
-        raise NotImplementedError(f"{cls_name} has no {method}: define {signature} as a @staticmethod in the class")
+        signature = "forward(ctx, *inputs)" if method == "forward" else "backward(ctx, grad)"
+        raise NotImplementedError(f"{cls_name} has no {method}: define @staticmethod {signature} in the class"
+                                  + ("" if method == "forward" else ", returning one gradient per input"))
     return missing
 
 

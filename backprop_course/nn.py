@@ -227,9 +227,10 @@ class SGD:
 
 def _class_indices(targets, logits):
     raw = targets.data if isinstance(targets, Tensor) else targets
-    t = np.asarray(raw)
+    t = given = np.asarray(raw)
     if t.dtype.kind == "f" and np.all(np.isfinite(t)) and np.all(t == np.round(t)):
-        t = t.astype(np.int64)  # Tensors hold floats, so whole-number floats count as indices
+        # Tensors hold floats, so whole-number floats count as indices (if they fit: 1e20 would wrap around).
+        t = t.astype(np.int64) if np.all(np.abs(t) < 2**62) else np.where(t < 0, -1, np.iinfo(np.int64).max)
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"cross_entropy needs integer class indices as targets, got {t.dtype} values "
@@ -244,7 +245,7 @@ def _class_indices(targets, logits):
     bad = np.flatnonzero((t < 0) | (t >= c))
     if bad.size:
         raise ValueError(f"cross_entropy: targets must lie in [0, {c}) for {c} classes; "
-                         f"got {t[bad[0]]} at position {bad[0]}")
+                         f"got {given.ravel()[bad[0]]:g} at position {bad[0]}")
     return t
 
 

@@ -141,7 +141,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = (math.exp(x) if x < 709.78 else math.inf) if _scalar(x) else np.exp(x)
+        out = (math.inf if x > 709.78 else math.exp(x)) if _scalar(x) else np.exp(x)  # NaN stays NaN
         ctx.save_for_backward(out)
         return out
 
@@ -207,6 +207,31 @@ class Sigmoid(Function):
         return g * out * (1 - out)  # local gradient (1 - σ)σ, at most 0.25
 
 
+class Select(Function):
+    """g where `mask` holds, else 0: how relu and max route gradients.
+
+    A select, not `g * mask`, so that no -0.0 appears (-3 * False is -0.0)
+    and an infinite g stays out of the masked-off entries (inf * 0 is NaN).
+    """
+
+    op = "select"
+
+    @staticmethod
+    def forward(ctx, g, mask):
+        ctx.mask = mask
+        if _scalar(g):
+            return g if mask else 0.0
+        return np.where(mask, g, np.zeros((), g.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return Select.apply(g, ctx.mask)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return Select.apply(t, ctx.mask)
+
+
 class ReLU(Function):
     op = "relu"
 
@@ -214,16 +239,18 @@ class ReLU(Function):
     def forward(ctx, x):
         mask = x > 0
         ctx.save_for_backward(mask)
-        return (x if mask else 0.0) if _scalar(x) else np.maximum(x, 0)
+        if _scalar(x):
+            return x if mask or x != x else 0.0  # NaN propagates, as in PyTorch
+        return np.maximum(x, 0)
 
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask  # a vector-Jacobian product: the diagonal Jacobian is never built
+        return Select.apply(g, mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
 
 
 class Maximum(Function):
-    """Elementwise max(x, y). On a tie the first argument wins the gradient."""
+    """Elementwise max(x, y). On a tie the first argument wins the gradient; NaN propagates."""
 
     op = "max"
 
@@ -231,12 +258,14 @@ class Maximum(Function):
     def forward(ctx, x, y):
         first = x >= y
         ctx.save_for_backward(first, x < y)
-        return np.where(first, x, y) if not _scalar(x) else (x if first else y)
+        if _scalar(x) and _scalar(y):
+            return x if first or x != x else y
+        return np.maximum(x, y)
 
     @staticmethod
     def backward(ctx, g):
         first, second = ctx.saved_tensors
-        return g * first, g * second  # the max gate routes
+        return Select.apply(g, first), Select.apply(g, second)  # the max gate routes
 
 
 class MatMul(Function):
@@ -316,15 +345,15 @@ class Max(Function):
         rest = [a for a in range(x.ndim) if a not in axes]
         moved = np.transpose(x, rest + list(axes))
         flat = moved.reshape(moved.shape[: len(rest)] + (-1,))
-        onehot = np.zeros_like(flat)
-        np.put_along_axis(onehot, flat.argmax(-1)[..., None], 1, axis=-1)
+        onehot = np.zeros(flat.shape, bool)
+        np.put_along_axis(onehot, flat.argmax(-1)[..., None], True, axis=-1)
         ctx.mask = np.transpose(onehot.reshape(moved.shape), np.argsort(rest + list(axes)))
         ctx.shape, ctx.kept = x.shape, _reduced_shape(x.shape, axis)
         return np.max(x, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        return BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape) * ctx.mask
+        return Select.apply(BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape), ctx.mask)
 
 
 class Reshape(Function):

@@ -109,6 +109,8 @@ class Tensor(Operators, autodiff.Node):
     def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
         if type(data) is not np.ndarray:
             data, saved = _as_output(data, fn, saved)
+        elif fn is not None and data.base is not None and data.flags.writeable:
+            data.flags.writeable = False  # a view of an input (reshape, transpose, indexing) writes into it
         out = object.__new__(cls)
         out.data = data
         out._grad = None

@@ -2,6 +2,10 @@
 
 The numeric gradient differentiates the plain NumPy reference, so the engine's
 analytic backward is checked against an independent computation, in float64.
+Every check also runs the second order: the backward recorded with
+create_graph=True, differentiated again, against central differences of the
+(already checked) first derivative. Each elementwise op is also checked
+through a 0-d intermediate, where NumPy hands back scalars instead of arrays.
 """
 
 import numpy as np
@@ -27,6 +31,32 @@ def check(op, reference, *inputs):
     for x, num in zip(leaves, numeric, strict=True):
         assert x.grad is not None and x.grad.shape == x.shape
         np.testing.assert_allclose(x.grad.data, num, rtol=1e-4, atol=1e-6)
+    check_second_order(op, inputs, weights)
+
+
+def first_order(op, arrays, weights, create_graph=False):
+    """The engine's gradient of sum(op(*arrays) * weights) for each input (zeros where none arrives)."""
+    leaves = [leaf(a) for a in arrays]
+    (op(*leaves) * weights).sum().backward(create_graph=create_graph)
+    if create_graph:
+        return leaves, [x.grad for x in leaves]
+    return [np.zeros(np.shape(a)) if x.grad is None else x.grad.data for a, x in zip(arrays, leaves, strict=True)]
+
+
+def check_second_order(op, inputs, weights):
+    """d/dx of <grad f(x), v> from double backward, against central differences of the first derivative."""
+    directions = [np.random.default_rng(7 + i).standard_normal(np.shape(a)) for i, a in enumerate(inputs)]
+    leaves, grads = first_order(op, inputs, weights, create_graph=True)
+    for x in leaves:
+        x.grad = None
+    s = sum((g * v).sum() for g, v in zip(grads, directions, strict=True) if g is not None)
+    if getattr(s, "requires_grad", False):
+        s.backward()
+    analytic = [np.zeros(np.shape(a)) if x.grad is None else x.grad.data for a, x in zip(inputs, leaves, strict=True)]
+    numeric = numeric_grad(lambda *xs: sum(float(np.sum(g * v)) for g, v in zip(
+        first_order(op, xs, weights), directions, strict=True)), inputs, eps=1e-5)
+    for a, num in zip(analytic, numeric, strict=True):
+        np.testing.assert_allclose(a, num, rtol=1e-4, atol=1e-5)
 
 
 # binary ops with broadcasting -------------------------------------------------
@@ -108,6 +138,17 @@ UNARY = {
 def test_unary(name, shape, data):
     op, ref, values = UNARY[name]
     check(op, ref, data.draw(values(shape)))
+
+
+@pytest.mark.parametrize("name", UNARY)
+@FAST
+@given(shape=shapes, data=st.data())
+def test_unary_through_a_0d_intermediate(name, shape, data):
+    """op(x.sum() / n) * x: a 0-d intermediate (a NumPy scalar inside forward) between two broadcasts."""
+    op, ref, values = UNARY[name]
+    x = data.draw(values(shape))
+    n = x.size
+    check(lambda t: op(t.sum() / n) * t, lambda a: ref(np.sum(a) / n) * a, x)
 
 
 # reductions -------------------------------------------------------------------
