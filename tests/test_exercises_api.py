@@ -58,7 +58,7 @@ def test_a_wrong_answer_gets_lecture_feedback_in_text_and_html():
     assert (result.points, result.max_points) == (0, EXERCISES["scalar_backward"].points)
     assert result.case == "x = -2, y = 5, z = -4 (the lecture's point)"
     assert result.expected == "df/dx = -4" and result.got == "df/dx = -2"
-    assert result.hint.startswith("(1/3)")
+    assert result.hint == 'Stuck? hint("scalar_backward") gives a hint.'
     text, page = repr(result), result._repr_html_()
     for part in ("✘ scalar_backward: incorrect", "does not split", "Failing case", "Expected: df/dx = -4", "Hint"):
         assert part in text
@@ -85,7 +85,7 @@ def test_a_function_where_a_class_is_expected_is_reported():
 
 def test_wrong_return_shapes_are_explained():
     assert "Return a tuple of 3 values" in check("scalar_backward", lambda x, y, z: 1.0).message
-    assert "got None" in check("scalar_backward", lambda x, y, z: (None, 1.0, 2.0)).message
+    assert check("scalar_backward", lambda x, y, z: (None, 1.0, 2.0)).message == "df/dx is None: is a `return` missing?"
 
 
 def test_a_sigmoid_that_only_works_on_floats_is_reported_at_the_tensor_case():
@@ -104,7 +104,7 @@ def test_a_sigmoid_that_only_works_on_floats_is_reported_at_the_tensor_case():
     result = check("sigmoid_function", Sigmoid)
     assert result.status == "error"
     assert "TypeError" in result.message and "math.exp(-x)" in result.message
-    assert "Tensors" in result.case
+    assert "arrays" in result.case
 
 
 def test_a_function_that_mutates_its_input_is_rejected():
@@ -247,4 +247,4 @@ def test_a_stub_uses_up_no_hint_and_claims_no_tests():
     result = check("scalar_backward", scalar_backward)
     assert result.status == "not attempted" and result.hint is None
     assert "Tested" not in repr(result) and "Failing case" not in repr(result)
-    assert check("scalar_backward", _wrong).hint.startswith("(1/3)")
+    assert check("scalar_backward", _wrong).hint.startswith("Stuck?")

@@ -218,3 +218,28 @@ def test_section13_gradient_norm_penalty():
     assert penalty.item() == 4.0**2 + 13.0**2
     penalty.backward()
     np.testing.assert_array_equal(x.grad.data, [84.0, 328.0])  # 2 H grad
+
+
+def test_section10_square_layer_shapes_admit_the_transpose():
+    """With D = M, dL/dyᵀ·x has W's shape too; only the index form picks xᵀ·dL/dy."""
+    x = np.array([[1.0, 2.0, 0.0], [-1.0, 3.0, 2.0]])
+    g = np.array([[2.0, -1.0, 1.0], [0.0, 1.0, 3.0]])
+    w = Tensor(np.eye(3), requires_grad=True)
+    (Tensor(x) @ w).backward(g)
+    assert (g.T @ x).shape == w.shape
+    np.testing.assert_array_equal(w.grad.data, np.einsum("nd,nm->dm", x, g))
+    np.testing.assert_array_equal(w.grad.data.T, g.T @ x)
+    assert not np.array_equal(w.grad.data, g.T @ x)
+
+
+# section 14 ---------------------------------------------------------------------
+def test_section14_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
+    from backprop_course.nn import cross_entropy
+
+    logits = np.array([[1.0, -0.5], [0.2, 0.3], [-1.0, 2.0], [0.7, 0.7]])  # a tie in the last row
+    labels = np.array([0, 1, 0, 1])
+    z = Tensor(logits, requires_grad=True)
+    cross_entropy(z, labels).backward()
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(z.grad.data, (p - np.eye(2)[labels]) / 4, rtol=1e-12, atol=1e-15)
+    assert np.abs(z.grad.data.sum(axis=1)).max() < 1e-15  # each row sums to 0: the max-shift gets no gradient

@@ -6,8 +6,10 @@
         raise NotImplementedError  # your code here
     check("scalar_backward", scalar_backward)   # -> Result: truthy when passed
 
+Adding an exercise: see registry.py (a reference, a check, its mistakes and its hints).
+
 Environment variables:
-    BACKPROP_COURSE_PROGRESS      the progress file (default ~/.backprop_course/progress.json)
+    BACKPROP_COURSE_PROGRESS      the progress file (default: one per copy of the course, see store.py)
     BACKPROP_COURSE_NO_SOLUTIONS  1 turns show_solution off (for graded courses)
     BACKPROP_COURSE_TIME_LIMIT    a factor on every check's time limit (e.g. 3 on a slow machine)
 
@@ -17,16 +19,16 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 """
 
 # Importing the exercise modules registers them, in course order.
-from . import capstone, gates, graphs, higher_order, scalar, vectors  # noqa: F401
-from .registry import EXERCISES, NOTEBOOKS, Exercise, Mutant, UnknownExerciseError
+from . import capstone, forward_mode, gates, graphs, higher_order, norm, scalar, vectors  # noqa: F401
+from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError
 from .result import Result
 from .runner import check
 from .scores import progress, score_table
-from .solutions import hint, show_solution
+from .solutions import hint, reset_progress, show_solution
 from .sources import check_source, reference_source, solution_source, stub_source
 
 __all__ = [
-    "EXERCISES", "NOTEBOOKS", "Exercise", "Mutant", "Result", "UnknownExerciseError",
-    "check", "check_source", "hint", "progress", "reference_source", "score_table", "show_solution",
-    "solution_source", "stub_source",
+    "EXERCISES", "NOTEBOOKS", "Case", "Exercise", "Mistake", "Result", "UnknownExerciseError",
+    "check", "check_source", "hint", "progress", "reference_source", "reset_progress", "score_table",
+    "show_solution", "solution_source", "stub_source",
 ]

@@ -1,4 +1,10 @@
-"""Tools for writing checks: the failure a wrong answer raises, and comparisons that explain."""
+"""Tools for checks: the failure a wrong answer raises, the lecture's shared phrases, and comparisons.
+
+The comparisons see plain float64 ndarrays only (a learner's object becomes numbers
+before it is judged) and use nothing but array operators and methods, bound here at
+import: a later patch of this module's names, or of numpy's functions, cannot change
+a verdict already being computed by the runner, which took its own references.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..autodiff import Function, Node
+from ..autodiff import Node
 
 # The lecture's phrases, shared by the checks that catch the same misconception.
 ADD_COPIES = ("The add gate does not split the gradient: it copies (distributes) the upstream gradient, "
@@ -16,32 +22,38 @@ MUL_SWAPS = "The mul gate sends each input the *other* input times the upstream 
 CHAIN_RULE = ("Downstream gradient = local gradient × upstream gradient: it looks like a local gradient was "
               "not multiplied by the gradient flowing in from above.")
 SIGMOID_LOCAL = ("The sigmoid's local gradient is σ(x)·(1 − σ(x)) (at most 0.25), not σ(x) itself: "
-                 "at the lecture's neuron that is (1 − 0.7311)·0.7311 = 0.1966.")
+                 "it needs both σ and 1 − σ.")
+SIGMOID_ONE_MINUS = ("The sigmoid's local gradient is σ(x)·(1 − σ(x)): you have the factor 1 − σ(x) "
+                     "but not σ(x).")
 ROUNDING = ("Close, but not exact: did you round an intermediate value? The slides show 0.40 for ∂x0 because "
-            "they multiply a rounded 0.20; the exact value is 0.3932. Keep full precision.")
+            "they multiply a rounded 0.20. Keep full precision.")
 HARDCODED = ("Right at the lecture's numbers only: your code must work for any inputs "
              "(did you type in the lecture's answer?).")
 FORKS_ADD = ("Where a variable is used more than once (a fork), its gradients ADD: use += to accumulate, "
              "never = (which keeps only the last one).")
+SIGN = "A sign is flipped: check the sign of every local gradient."
+BY_HAND = ("This exercise asks for the gradient by hand: your code called the library's differentiation "
+           "(backward(), func or a graph that records gradients). Write out each local gradient and the chain "
+           "rule yourself.")
+NUMERIC = ("Close, but not exact: this looks like a numerical approximation such as central differences. "
+           "Derive the gradient analytically; an exact answer agrees to rounding (10 significant digits).")
+IN_PLACE = ("Your code changed an array in place that was not its own (an input, or what forward saved or "
+            "returned): compute new arrays instead of writing into them.")
+
+MESSAGE_CAP = 2000  # characters of a learner's own text (an exception message) in a report
 
 
 class Failure(Exception):
     """A wrong answer: why, in the lecture's words, and the values that showed it."""
 
-    def __init__(self, why, expected=None, got=None):
+    def __init__(self, why, expected=None, got=None, part=None):
         super().__init__(why)
-        self.why, self.expected, self.got = why, expected, got
+        self.why, self.expected, self.got, self.part = why, expected, got, part
 
 
-class Tester:
-    """Records what a check tested; `current` is the case being tested now."""
-
-    def __init__(self):
-        self.tested, self.current = [], None
-
-    def case(self, description):
-        self.tested.append(description)
-        self.current = description
+def cap(text, limit=MESSAGE_CAP):
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit:,} more characters)"
 
 
 def fmt(x):
@@ -56,74 +68,97 @@ def fmt(x):
         return f"{float(x):.6g}"
     if isinstance(x, np.ndarray):
         return np.array2string(x + 0.0, precision=4, separator=", ", threshold=24, suppress_small=True)
-    return repr(x)
+    return cap(repr(x), 60)
 
 
-def as_array(x, what):
-    """`x` as a float ndarray (Values and Tensors are unwrapped), or a Failure saying what was wrong."""
-    if isinstance(x, Node):
-        x = x.data
-    if x is None:
-        raise Failure(f"{what}: expected a number or array, got None (is a `return` missing?)")
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Failure(f"{what}: expected a number or array, got {type(x).__name__} {x!r:.60}") from None
-    return arr
+def _bound():
+    """The number-making and comparing helpers, with every name they use bound now."""
+    array, float64, ndarray, node, real, failure = np.array, np.float64, np.ndarray, Node, numbers.Real, Failure
 
+    def as_array(x, what):
+        """`x` as a plain float64 ndarray (Values and Tensors are unwrapped), or a Failure saying what was wrong."""
+        if isinstance(x, node):
+            x = x.data
+        if x is None:
+            raise failure(f"{what} is None: is a `return` missing?", part=what)
+        if not isinstance(x, (real, ndarray, list, tuple)):
+            raise failure(f"{what}: expected a number or array, got {type(x).__name__}.", part=what)
+        try:
+            out = array(x, dtype=float64)  # a copy, and a base-class ndarray: only numbers are judged
+        except (TypeError, ValueError, OverflowError):
+            raise failure(f"{what}: expected a number or array, got {type(x).__name__}.", part=what) from None
+        return out
 
-def as_numbers(out, names):
-    """The learner's tuple of results as float arrays, one per name."""
-    if isinstance(out, (list, tuple)) and len(out) == len(names):
-        return tuple(as_array(v, n) for v, n in zip(out, names, strict=True))
-    if len(names) == 1:
-        return (as_array(out, names[0]),)
-    got = f"a {type(out).__name__} of length {len(out)}" if isinstance(out, (list, tuple)) else type(out).__name__
-    raise Failure(f"Return a tuple of {len(names)} values ({', '.join(names)}); got {got}.")
+    def close(got, expected, rtol=1e-10, atol=1e-12):
+        """Both are float64 ndarrays; equal shapes and every |got − expected| ≤ atol + rtol·|expected|."""
+        if got.shape != expected.shape:
+            return False
+        diff = got - expected
+        tol = atol + rtol * (expected * (expected >= 0) - expected * (expected < 0))
+        return bool(((diff <= tol) & (-diff <= tol)).all())  # NaN compares False, so it never passes
 
+    def compare(got, expected, names, mistakes=(), near_miss=None, otherwise=None, shape_why="", rtol=1e-10,
+                atol=1e-12):
+        """Raise a Failure at the first of `names` where `got` differs from `expected`.
 
-def close(got, expected, rtol=1e-7, atol=1e-9):
-    got, expected = np.asarray(got, float), np.asarray(expected, float)
-    return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+        `mistakes` yields (outputs, message) for the known mistakes, lazily: an
+        answer whose every output matches a mistake's gets its message; failing
+        that, one whose first wrong output matches. Shapes are compared first.
+        """
+        for i, name in enumerate(names):
+            g, e = got[i], expected[i]
+            if g.shape != e.shape:
+                why = f"{name} has the wrong shape. {shape_why}".strip()
+                raise failure(why, expected=f"shape {e.shape}", got=f"shape {g.shape}", part=name)
+            if close(g, e, rtol, atol):
+                continue
+            whole = first = None
+            for outputs, message in mistakes:
+                if all(close(got[j], outputs[j], rtol, atol) for j in range(len(names))):
+                    whole = message
+                    break
+                if first is None and close(g, outputs[i], rtol, atol):
+                    first = message
+            why = whole or first
+            if why is None and near_miss and close(g, e, 0.05, 1e-3):
+                why = near_miss
+            raise failure(why or otherwise or f"{name} is wrong.", expected=f"{name} = {fmt(_plain(e))}",
+                          got=f"{name} = {fmt(_plain(g))}", part=name)
 
+    def as_numbers(out, names):
+        """The learner's results as float arrays, one per name."""
+        if len(names) == 1 and not (isinstance(out, (list, tuple)) and len(out) == 1):
+            return (as_array(out, names[0]),)
+        if isinstance(out, (list, tuple)) and len(out) == len(names):
+            return tuple(as_array(v, n) for v, n in zip(out, names, strict=True))
+        got = f"a {type(out).__name__} of length {len(out)}" if isinstance(out, (list, tuple)) else \
+            type(out).__name__
+        raise failure(f"Return a tuple of {len(names)} values ({', '.join(names)}); got {got}.")
 
-def compare(got, expected, names, alternatives=(), near_miss=None, otherwise=None, shape_why="", rtol=1e-7,
-            atol=1e-9):
-    """Raise a Failure at the first of `names` where `got` differs from `expected`.
-
-    `alternatives` are (answer, why) pairs: the answers a known misconception
-    gives. If the failing value matches one, its `why` is the explanation.
-    `near_miss` explains an answer within 5% of the truth (rounding, say);
-    `otherwise` explains any other difference. Shapes are compared first
-    (a gradient has the shape of what it is for); `shape_why` adds to that.
-    """
-    for i, name in enumerate(names):
-        g, e = np.asarray(got[i], float), np.asarray(expected[i], float)
-        if g.shape != e.shape:
-            raise Failure(f"{name} must have shape {e.shape}, but yours has shape {g.shape}. {shape_why}".strip(),
-                          expected=f"shape {e.shape}", got=f"shape {g.shape}")
-        if close(g, e, rtol, atol):
-            continue
-        why = next((why for alt, why in alternatives if close(g, np.asarray(alt[i], float), rtol, atol)), None)
-        if why is None and near_miss and bool(np.allclose(g, e, rtol=0.05, atol=1e-3)):
-            why = near_miss
-        if why is None:
-            why = otherwise or f"{name} is wrong."
-        raise Failure(why, expected=f"{name} = {fmt(_plain(e))}", got=f"{name} = {fmt(_plain(g))}")
+    return as_array, close, compare, as_numbers
 
 
 def _plain(a):
     return a.item() if a.ndim == 0 else a
 
 
-def require_function(fn, name):
-    if inspect.isclass(fn) or not callable(fn):
-        raise Failure(f"Pass your function itself, `{name}` (without calling it); got {type(fn).__name__}.")
+as_array, close, compare, as_numbers = _bound()
 
 
-def require_function_class(cls, name):
-    if not (inspect.isclass(cls) and issubclass(cls, Function)):
-        what = f"the class {cls.__name__}" if inspect.isclass(cls) else f"a {type(cls).__name__}"
-        raise Failure(f"Pass your class itself, `{name}`, a subclass of backprop_course.Function; got {what}.")
-    if cls.forward is Function.forward or cls.backward is Function.backward:
-        raise NotImplementedError(f"{cls.__name__} must define both forward and backward")
+def submission_kind_error(submission, reference, name):
+    """Why `submission` is not the kind of thing the reference is (a function, a Function or a class), or None."""
+    from ..autodiff import Function
+
+    if inspect.isclass(reference) and issubclass(reference, Function):
+        if not (inspect.isclass(submission) and issubclass(submission, Function)):
+            what = f"the class {submission.__name__}" if inspect.isclass(submission) else \
+                f"a {type(submission).__name__}"
+            return f"Pass your class itself, `{name}`, a subclass of backprop_course.Function; got {what}."
+        return None
+    if inspect.isclass(reference):
+        if not inspect.isclass(submission):
+            return f"Pass your class itself, `{name}` (without calling it); got a {type(submission).__name__}."
+        return None
+    if inspect.isclass(submission) or not callable(submission):
+        return f"Pass your function itself, `{name}` (without calling it); got {type(submission).__name__}."
+    return None

@@ -24,8 +24,9 @@ class Text:
 class Table:
     """Rows of cells under a header, with an optional footer row (a total)."""
 
-    def __init__(self, title, header, rows, footer=None):
+    def __init__(self, title, header, rows, footer=None, notes=()):
         self.title, self.header, self.rows, self.footer = title, tuple(header), [tuple(r) for r in rows], footer
+        self.notes = list(notes)
 
     def _all(self):
         return [self.header, *self.rows] + ([tuple(self.footer)] if self.footer else [])
@@ -37,7 +38,7 @@ class Table:
         lines.insert(1, "  ".join("-" * w for w in widths))
         if self.footer:
             lines.insert(len(lines) - 1, lines[1])
-        return "\n".join([self.title, *lines])
+        return "\n".join([self.title, *lines, *self.notes])
 
     __str__ = __repr__
 
@@ -48,4 +49,6 @@ class Table:
 
         body = "".join(row(r, "td") for r in self.rows)
         foot = row(self.footer, "th") if self.footer else ""
-        return (f"<div><b>{html.escape(self.title)}</b><table>{row(self.header, 'th')}{body}{foot}</table></div>")
+        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
+        return (f"<div><b>{html.escape(self.title)}</b><table>{row(self.header, 'th')}{body}{foot}</table>"
+                f"{notes}</div>")

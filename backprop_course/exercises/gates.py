@@ -4,11 +4,17 @@ import numpy as np
 
 from ..autodiff import Function
 from ..value import Value
-from .checking import CHAIN_RULE, MUL_SWAPS, SIGMOID_LOCAL, Failure, compare, fmt
-from .functions import check_function
-from .registry import Exercise, Mutant, register
+from .checking import CHAIN_RULE, MUL_SWAPS, NUMERIC, SIGMOID_LOCAL, SIGMOID_ONE_MINUS
+from .functions import function_cases, run_function
+from .registry import Case, Exercise, Mistake, register
 
 IMPORTS = "import numpy as np\n\nfrom backprop_course import Function"
+FORWARD_PART = "the output"
+
+
+def _function(forward, backward, name):
+    """A Function subclass from two plain functions (for writing mistakes in one line each)."""
+    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward)})
 
 
 # Sigmoid ---------------------------------------------------------------------------------------
@@ -27,75 +33,32 @@ class Sigmoid(Function):
         return grad_output * out * (1 - out)  # local gradient (1 − σ)σ times upstream
 
 
-class _SigmoidLocalIsSigma(Function):
-    @staticmethod
+def _sigmoid_saving_output(local):
     def forward(ctx, x):
         out = 1 / (1 + np.exp(-x))
         ctx.save_for_backward(out)
         return out
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (out,) = ctx.saved_tensors
-        return grad_output * out
+    return _function(forward, lambda ctx, g: local(ctx.saved_tensors[0], g), "Sigmoid")
 
 
-class _SigmoidNoUpstream(_SigmoidLocalIsSigma):
-    @staticmethod
-    def backward(ctx, grad_output):
-        (out,) = ctx.saved_tensors
-        return out * (1 - out)
+def _sigmoid_in_place(ctx, g):
+    (out,) = ctx.saved_tensors
+    out *= 1 - out  # writes into forward's output
+    return g * out
 
 
-class _SigmoidOfInput(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return 1 / (1 + np.exp(-x))
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * x * (1 - x)
-
-
-class _SigmoidWrongSign(Function):
-    @staticmethod
-    def forward(ctx, x):
-        out = 1 / (1 + np.exp(x))
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (out,) = ctx.saved_tensors
-        return -grad_output * out * (1 - out)
-
-
-def _sigmoid(x):
+def _forward_of_input(ctx, x):
+    ctx.save_for_backward(x)
     return 1 / (1 + np.exp(-x))
 
 
-def _sigmoid_alternatives(inputs, g):
-    (x,), s = inputs, _sigmoid(inputs[0])
-    return [((g * s,), SIGMOID_LOCAL), ((s * (1 - s) + 0 * g,), CHAIN_RULE),
-            ((g * x * (1 - x),), "The local gradient σ(1 − σ) is about the *output* σ(x), not the input x: "
-                                 "save the output in forward and use it in backward.")]
-
-
-def _check_sigmoid(t, cls):
+def _sigmoid_cases():
     rng = np.random.default_rng(2)
     points = [(1.0, 1.0), (0.0, 1.0), (-2.5, 0.5), (6.0, 2.0)] + [
         (float(x), float(g)) for x, g in zip(rng.uniform(-4, 4, 3).round(3), rng.uniform(-3, 3, 3).round(3),
                                              strict=True)]
-    check_function(
-        t, cls, "Sigmoid",
-        forward=_sigmoid, backward=lambda inputs, g: (g * _sigmoid(inputs[0]) * (1 - _sigmoid(inputs[0])),),
-        value_cases=[((x,), g) for x, g in points],
-        tensor_cases=[((rng.normal(0, 3, (3, 4)),), rng.normal(0, 1, (3, 4)))],
-        forward_why="forward must return σ(x) = 1 / (1 + e^(−x)); at x = 1 that is 0.7311.",
-        alternatives=_sigmoid_alternatives,
-    )
+    return function_cases("Sigmoid", [((x,), g) for x, g in points],
+                          [((rng.normal(0, 3, (3, 4)),), rng.normal(0, 1, (3, 4)))])
 
 
 register(Exercise(
@@ -106,20 +69,31 @@ register(Exercise(
     points=2,
     prompt="Write `Sigmoid`, a `Function` with forward σ(x) and backward (1 − σ)σ × upstream. It must work on "
            "floats (Value) and ndarrays (Tensor).",
-    check=_check_sigmoid,
-    hints=(
-        "Use np.exp, which works for floats and arrays alike. Save what backward needs with ctx.save_for_backward.",
-        "The local gradient is σ(x)(1 − σ(x)): save the output σ(x) in forward, not x.",
-        "backward returns grad_output * out * (1 - out), where out = ctx.saved_tensors[0].",
-    ),
     reference=Sigmoid,
-    imports=IMPORTS,
-    mutants=(
-        Mutant(_SigmoidLocalIsSigma, "not σ(x) itself", "backward multiplies by σ instead of σ(1 − σ)"),
-        Mutant(_SigmoidNoUpstream, "Downstream gradient = local gradient × upstream", "ignores grad_output"),
-        Mutant(_SigmoidOfInput, "*output* σ(x)", "applies σ(1 − σ) to the saved input x"),
-        Mutant(_SigmoidWrongSign, "1 / (1 + e^(−x))", "forward computes σ(−x)"),
+    cases=_sigmoid_cases,
+    outputs=(FORWARD_PART, "dL/dx"),
+    run=run_function,
+    near_miss=NUMERIC,
+    otherwise="Check forward against σ(x) = 1 / (1 + e^(−x)) and backward against the local gradient × upstream.",
+    mistakes=(
+        Mistake(_sigmoid_saving_output(lambda out, g: g * out), SIGMOID_LOCAL),
+        Mistake(_sigmoid_saving_output(lambda out, g: g * (1 - out)), SIGMOID_ONE_MINUS),
+        Mistake(_sigmoid_saving_output(lambda out, g: out * (1 - out)), CHAIN_RULE),
+        Mistake(_function(_forward_of_input, lambda ctx, g: g * ctx.saved_tensors[0] * (1 - ctx.saved_tensors[0]),
+                          "Sigmoid"),
+                "The local gradient σ(1 − σ) is about the *output* σ(x), not the input x: save the output in "
+                "forward and use it in backward."),
+        Mistake(_function(lambda ctx, x: 1 / (1 + np.exp(x)), lambda ctx, g: -g, "Sigmoid"),
+                "forward must return σ(x) = 1 / (1 + e^(−x)) (mind the minus sign in the exponent)."),
     ),
+    hints=(
+        (FORWARD_PART, "Use np.exp, which works for floats and arrays alike. Save what backward needs with "
+                       "ctx.save_for_backward."),
+        "The local gradient is σ(x)(1 − σ(x)): save the output σ(x) in forward, not x.",
+        "In backward, get the output back from ctx.saved_tensors; build a new value from it rather than changing "
+        "it in place, and multiply by grad_output.",
+    ),
+    imports=IMPORTS,
 ))
 
 
@@ -138,24 +112,11 @@ class Multiply(Function):
         return y * grad_z, x * grad_z  # the swap: each input gets the *other* one
 
 
-class _MultiplyNoSwap(Multiply):
-    @staticmethod
-    def backward(ctx, grad_z):
-        x, y = ctx.saved_tensors
-        return x * grad_z, y * grad_z
-
-
-class _MultiplyNoUpstream(Multiply):
-    @staticmethod
-    def backward(ctx, grad_z):
-        x, y = ctx.saved_tensors
-        return y, x
-
-
-class _MultiplyLikeAdd(Multiply):
-    @staticmethod
-    def backward(ctx, grad_z):
-        return grad_z, grad_z
+def _saving_inputs(backward):
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+    return _function(forward, lambda ctx, g: backward(*ctx.saved_tensors, g), "Multiply")
 
 
 class _MultiplyClassState(Function):
@@ -172,36 +133,33 @@ class _MultiplyClassState(Function):
         return y * grad_z, x * grad_z
 
 
-def _mul_alternatives(inputs, g):
-    x, y = inputs
-    return [((x * g, y * g), MUL_SWAPS), ((y + 0 * g, x + 0 * g), CHAIN_RULE),
-            ((g + 0 * x, g + 0 * y), "That is the add gate's rule (a distributor). " + MUL_SWAPS)]
+def _two_nodes(cls):
+    """(a·b)·3 + (c·d)·(−2), both nodes built before backward: (L, dL/da, dL/db)."""
+    a, b, c, d = (Value(v) for v in (1.5, -2.0, 0.5, 4.0))
+    out = cls.apply(a, b) * 3.0 + cls.apply(c, d) * -2.0
+    out.backward()
+    return out.data, a.grad, b.grad
 
 
-def _check_multiply(t, cls):
+def _fork(cls):
+    """z = a·a: (z, dz/da, dz/da)."""
+    a = Value(-1.5)
+    out = cls.apply(a, a)
+    out.backward()
+    return out.data, a.grad, a.grad
+
+
+def _multiply_cases():
     rng = np.random.default_rng(3)
-    value_cases = [((2.0, 3.0), 5.0), ((4.0, -3.0), 1.0)] + [
+    values = [((2.0, 3.0), 5.0), ((4.0, -3.0), 1.0)] + [
         (tuple(float(v) for v in rng.uniform(-4, 4, 2).round(3)), round(float(rng.uniform(-3, 3)), 3))
         for _ in range(4)]
-    tensor_cases = [((rng.normal(size=(3, 4)), rng.normal(size=(3, 4))), rng.normal(size=(3, 4))),
-                    ((rng.normal(size=(3, 4)), rng.normal(size=4)), rng.normal(size=(3, 4)))]
-    check_function(t, cls, "Multiply", forward=lambda x, y: x * y, backward=lambda inputs, g: (
-        inputs[1] * g, inputs[0] * g), value_cases=value_cases, tensor_cases=tensor_cases,
-        forward_why="forward must return x·y.", alternatives=_mul_alternatives)
-    t.case("two Multiply nodes in one graph, both built before backward: (a·b)·3 + (c·d)·(−2)")
-    a, b, c, d = (Value(v) for v in (1.5, -2.0, 0.5, 4.0))
-    (cls.apply(a, b) * 3.0 + cls.apply(c, d) * -2.0).backward()
-    got, expected = (a.grad, b.grad, c.grad, d.grad), (-6.0, 4.5, -8.0, -1.0)
-    compare(got, expected, ("dL/da", "dL/db", "dL/dc", "dL/dd"), [(
-        (3 * d.data, 3 * c.data, -2 * d.data, -2 * c.data),
-        "Each call of forward must keep its own inputs in its own ctx (ctx.save_for_backward): a value stored "
-        "elsewhere is overwritten by the next forward before backward runs.")])
-    t.case("a fork: z = a·a, so dz/da = 2a")
-    a = Value(-1.5)
-    cls.apply(a, a).backward()
-    if a.grad != 2 * -1.5:
-        raise Failure("With both inputs the same Value the gradients of the two uses must add up to 2a.",
-                      expected="dz/da = -3", got=f"dz/da = {fmt(a.grad)}")
+    arrays = [((rng.normal(size=(3, 4)), rng.normal(size=(3, 4))), rng.normal(size=(3, 4))),
+              ((rng.normal(size=(3, 4)), rng.normal(size=4)), rng.normal(size=(3, 4)))]
+    return function_cases("Multiply", values, arrays, extra=[
+        Case("two Multiply nodes in one graph, both built before backward: (a·b)·3 + (c·d)·(−2)", (_two_nodes,)),
+        Case("a fork: z = a·a, so dz/da = 2a", (_fork,)),
+    ])
 
 
 register(Exercise(
@@ -212,20 +170,25 @@ register(Exercise(
     points=2,
     prompt="Write `Multiply`, the lecture's Function: forward saves its inputs with ctx.save_for_backward and "
            "returns x·y; backward returns one gradient per input.",
-    check=_check_multiply,
-    hints=(
-        "forward: ctx.save_for_backward(x, y), then return x * y.",
-        "backward: x, y = ctx.saved_tensors. Each input gets the *other* input times grad_z.",
-        "return y * grad_z, x * grad_z",
-    ),
     reference=Multiply,
-    imports=IMPORTS,
-    mutants=(
-        Mutant(_MultiplyNoSwap, "*other* input", "each input gets its own value times grad_z"),
-        Mutant(_MultiplyNoUpstream, "not multiplied by the gradient flowing in", "ignores grad_z"),
-        Mutant(_MultiplyLikeAdd, "add gate's rule", "passes grad_z through unchanged, like an add gate"),
-        Mutant(_MultiplyClassState, "ctx.save_for_backward", "keeps its inputs on the class instead of ctx"),
+    cases=_multiply_cases,
+    outputs=(FORWARD_PART, "dL/dx", "dL/dy"),
+    run=run_function,
+    near_miss=NUMERIC,
+    mistakes=(
+        Mistake(_saving_inputs(lambda x, y, g: (x * g, y * g)), MUL_SWAPS),
+        Mistake(_saving_inputs(lambda x, y, g: (y, x)), CHAIN_RULE),
+        Mistake(_saving_inputs(lambda x, y, g: (g, g)), "That is the add gate's rule (a distributor). " + MUL_SWAPS),
+        Mistake(_MultiplyClassState, "Each call of forward must keep its own inputs in its own ctx "
+                                     "(ctx.save_for_backward): a value stored elsewhere is overwritten by the next "
+                                     "forward before backward runs."),
     ),
+    hints=(
+        (FORWARD_PART, "forward: keep x and y for later with ctx.save_for_backward, then return the product."),
+        "backward: get x and y back from ctx.saved_tensors. Each input gets the *other* input times grad_z.",
+        "Return a tuple with one gradient per input, in the order of forward's arguments.",
+    ),
+    imports=IMPORTS,
 ))
 
 
@@ -246,55 +209,31 @@ class MaxGate(Function):
 
 
 def _routes(x_mask, y_mask):
-    class Routed(MaxGate):
-        @staticmethod
-        def backward(ctx, grad_z):
-            x, y = ctx.saved_tensors
-            return grad_z * x_mask(x, y), grad_z * y_mask(x, y)
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return np.maximum(x, y)
 
-        @staticmethod
-        def forward(ctx, x, y):
-            ctx.save_for_backward(x, y)
-            return np.maximum(x, y)
-    return Routed
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * x_mask(x, y), g * y_mask(x, y)
+    return _function(forward, backward, "MaxGate")
 
 
-_MaxSplitsTies = _routes(lambda x, y: (x > y) + 0.5 * (x == y), lambda x, y: (x < y) + 0.5 * (x == y))
-_MaxSplitsTies.__name__ = "_MaxSplitsTies"
-_MaxBothOnTie = _routes(lambda x, y: x >= y, lambda x, y: x <= y)
-_MaxBothOnTie.__name__ = "_MaxBothOnTie"
-_MaxSecondWinsTies = _routes(lambda x, y: x > y, lambda x, y: x <= y)
-_MaxSecondWinsTies.__name__ = "_MaxSecondWinsTies"
-_MaxToTheLoser = _routes(lambda x, y: x < y, lambda x, y: x >= y)
-_MaxToTheLoser.__name__ = "_MaxToTheLoser"
+def _max_not(ctx, g):
+    (x_wins,) = ctx.saved_tensors
+    return g * x_wins, g * ~x_wins
+
 
 TIE_RULE = "The course's tie rule: on a tie (x == y) the first input, x, gets the whole gradient and y gets 0."
 
 
-def _max_alternatives(inputs, g):
-    x, y = (np.asarray(v) for v in inputs)
-    tie = (x == y)
-    return [  # the tie mistakes first: at a tie "to the loser" looks like "y wins ties"
-        ((g * ((x > y) + 0.5 * tie), g * ((x < y) + 0.5 * tie)), "You split the gradient on a tie. " + TIE_RULE),
-        ((g * (x >= y), g * (x <= y)), "On a tie you sent the gradient to both inputs, which doubles it. " + TIE_RULE),
-        ((g * (x > y), g * (x <= y)), "On a tie you gave the gradient to y. " + TIE_RULE),
-        ((g * (x < y), g * (x >= y)), "The max gate routes the upstream gradient to the input that won "
-                                      "(the larger one); the other input gets 0."),
-        ((1.0 * (x >= y) + 0 * g, 1.0 * (x < y) + 0 * g), CHAIN_RULE),
-    ]
-
-
-def _check_max(t, cls):
+def _max_cases():
     rng = np.random.default_rng(5)
-    value_cases = [((4.0, 5.0), 9.0), ((4.0, 2.0), 1.0), ((3.0, 3.0), 2.0), ((-1.5, -1.5), -4.0)] + [
+    values = [((4.0, 5.0), 9.0), ((4.0, 2.0), 1.0), ((3.0, 3.0), 2.0), ((-1.5, -1.5), -4.0)] + [
         (tuple(float(v) for v in rng.integers(-3, 4, 2)), round(float(rng.uniform(-3, 3)), 3)) for _ in range(4)]
     x = rng.integers(-2, 3, (3, 5)).astype(float)
     y = rng.integers(-2, 3, (3, 5)).astype(float)
-    check_function(
-        t, cls, "MaxGate", forward=np.maximum,
-        backward=lambda inputs, g: (g * (inputs[0] >= inputs[1]), g * (inputs[0] < inputs[1])),
-        value_cases=value_cases, tensor_cases=[((x, y), rng.uniform(-3, 3, (3, 5)))],
-        forward_why="forward must return the larger of x and y.", alternatives=_max_alternatives, smooth=False)
+    return function_cases("MaxGate", values, [((x, y), rng.uniform(-3, 3, (3, 5)))])
 
 
 register(Exercise(
@@ -305,18 +244,31 @@ register(Exercise(
     points=2,
     prompt="Write `MaxGate`: forward returns max(x, y) (elementwise); backward sends the upstream gradient to the "
            "larger input and 0 to the other. Tie rule: on x == y the first input, x, gets it all.",
-    check=_check_max,
+    reference=MaxGate,
+    cases=_max_cases,
+    outputs=(FORWARD_PART, "dL/dx", "dL/dy"),
+    run=run_function,
+    near_miss=NUMERIC,
+    otherwise="forward must return the larger of x and y, and backward route the whole upstream gradient to it.",
+    mistakes=(  # the tie mistakes first: at a tie "to the loser" looks like "y wins ties"
+        Mistake(_routes(lambda x, y: (x > y) + 0.5 * (x == y), lambda x, y: (x < y) + 0.5 * (x == y)),
+                "You split the gradient on a tie. " + TIE_RULE),
+        Mistake(_routes(lambda x, y: x >= y, lambda x, y: x <= y),
+                "On a tie you sent the gradient to both inputs, which doubles it. " + TIE_RULE),
+        Mistake(_routes(lambda x, y: x > y, lambda x, y: x <= y), "On a tie you gave the gradient to y. " + TIE_RULE),
+        Mistake(_routes(lambda x, y: x < y, lambda x, y: x >= y),
+                "The max gate routes the upstream gradient to the input that won (the larger one); the other input "
+                "gets 0."),
+        Mistake(_function(MaxGate.forward, lambda ctx, g: (1.0 * ctx.saved_tensors[0] + 0 * g,
+                                                          1.0 - ctx.saved_tensors[0] + 0 * g), "MaxGate"), CHAIN_RULE),
+        Mistake(_function(MaxGate.forward, _max_not, "MaxGate"),
+                "`~` on a Python bool is bitwise not on an integer (~True is −2, ~False is −1), so on numbers the "
+                "loser gets a wrong gradient: use 1 - mask."),
+    ),
     hints=(
         "The max gate is a router: the winner gets the upstream gradient unchanged, the loser gets 0.",
-        "In forward, save the mask x_wins = x >= y (x wins ties) and return np.maximum(x, y).",
-        "backward returns grad_z * x_wins, grad_z * (1 - x_wins).",
+        "In forward, save which input won (with the tie rule: x wins ties), and return the elementwise maximum.",
+        "In backward, turn the saved mask into two gradients; 1 - mask works for Python bools and arrays alike.",
     ),
-    reference=MaxGate,
     imports=IMPORTS,
-    mutants=(
-        Mutant(_MaxToTheLoser, "input that won", "routes the gradient to the smaller input"),
-        Mutant(_MaxSplitsTies, "split the gradient on a tie", "halves the gradient between tied inputs"),
-        Mutant(_MaxBothOnTie, "to both inputs", "both tied inputs get the full gradient"),
-        Mutant(_MaxSecondWinsTies, "gave the gradient to y", "the second input wins ties"),
-    ),
 ))

@@ -6,8 +6,8 @@ import numpy as np
 
 from .. import autodiff
 from ..value import Value
-from .checking import Failure, require_function
-from .registry import Exercise, Mutant, register
+from .checking import Failure
+from .registry import Case, Exercise, Mistake, register
 
 
 def topological_order(root):
@@ -25,57 +25,7 @@ def topological_order(root):
     return order
 
 
-# Known-wrong answers ---------------------------------------------------------
-def _preorder(root):
-    order, visited, stack = [], set(), [root]
-    while stack:
-        node = stack.pop()
-        if node not in visited:
-            visited.add(node)
-            order.append(node)  # before its parents
-            stack.extend(node.parents)
-    return order
-
-
-def _no_visited_set(root):
-    order = []
-
-    def visit(node):
-        for p in node.parents:
-            visit(p)
-        order.append(node)  # a shared node is appended once per path to it
-
-    visit(root)
-    return order
-
-
-def _recursive(root):
-    order, visited = [], set()
-
-    def visit(node):
-        if node not in visited:
-            visited.add(node)
-            for p in node.parents:
-                visit(p)
-            order.append(node)
-
-    visit(root)
-    return order
-
-
-def _reversed_bfs(root):
-    order, seen, queue = [], {root}, [root]
-    while queue:
-        node = queue.pop(0)
-        order.append(node)
-        for p in node.parents:
-            if p not in seen:
-                seen.add(p)
-                queue.append(p)
-    return order[::-1]
-
-
-# The check -------------------------------------------------------------------
+# The graphs the check tries ---------------------------------------------------------------------------
 def _lecture_graph():
     x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
     q = x + y
@@ -116,65 +66,118 @@ def _chain(depth=10_000):
     return node
 
 
+# What can be wrong with an order, each said once -------------------------------------------------------
+NOT_A_LIST = "Return a list of nodes (the Values themselves)."
+STRANGER = ("Your list contains something that is not a node of this graph: list the nodes themselves (Values), "
+            "the root's ancestors and the root.")
+TWICE = ("A node appears more than once: list each node exactly once. A node used twice (b = a + a) is reached "
+         "along two paths; keep a set of visited nodes.")
+MISSING = "Nodes are missing: list every node the root depends on, the leaves included, and the root itself."
+PREORDER = ("Your list starts with the root, but the root depends on every other node: a node may appear only "
+            "after all of its parents (a post-order, not a pre-order).")
+REVERSED = ("Reversed: the root goes last. Your list is a valid order read backwards (every node before its "
+            "parents); the forward pass needs every node after its parents.")
+BEFORE_PARENT = ("A node comes before one of its parents: a node may appear only after all of its parents, so that "
+                 "the forward pass can compute it and the backward pass, running the list in reverse, reaches it "
+                 "after all of its users.")
+RECURSION = ("RecursionError on a graph 10,000 nodes deep: each recursive call uses a Python stack frame and Python "
+             "allows only about 1000. Use a loop with an explicit stack (a list of nodes still to visit) instead "
+             "of recursion.")
+OWN = "That calls the library's own topological_order: write your own traversal."
+
+
 def _name(node):
     return f"`{node.label}`" if node.label else f"a {node.op or 'leaf'} node ({node.data:.4g})"
 
 
-def _validate(order, root):
-    if not isinstance(order, (list, tuple)):
-        raise Failure(f"Return a list of nodes; got {type(order).__name__}.")
-    nodes = autodiff.topological_order(root)
-    members = {id(n) for n in nodes}
-    stranger = next((n for n in order if id(n) not in members), None)
-    if stranger is not None:
-        raise Failure(f"Your list contains {stranger!r:.60}, which is not a node of this graph: "
-                      "list the nodes themselves (Values), the root's ancestors and the root.")
-    counts = Counter(id(n) for n in order)
-    twice = next((n for n in order if counts[id(n)] > 1), None)
-    if twice is not None:
-        raise Failure(f"Node {_name(twice)} appears {counts[id(twice)]} times: list each node exactly once. "
-                      "A node used twice (b = a + a) is reached along two paths; keep a set of visited nodes.",
-                      expected="each node once", got=f"{_name(twice)} {counts[id(twice)]} times")
-    missing = [n for n in nodes if id(n) not in counts]
-    if missing:
-        raise Failure(f"{len(missing)} node(s) are missing, for example {_name(missing[0])}: "
-                      "list every node the root depends on, the leaves included, and the root itself.",
-                      expected=f"{len(nodes)} nodes", got=f"{len(order)} nodes")
+def _first_inversion(order):
+    """(node, parent) for the first node listed before one of its parents, or None."""
     position = {id(n): i for i, n in enumerate(order)}
     for node in order:
         for parent in node.parents:
             if position[id(parent)] > position[id(node)]:
-                why = f"Node {_name(node)} comes before its parent {_name(parent)}: a node may appear only after " \
-                      "all of its parents, so that the forward pass can compute it and the backward pass, " \
-                      "running the list in reverse, reaches it after all of its users."
-                if order[0] is root:
-                    why += " Your list starts with the root: that is a pre-order traversal (a node, then its " \
-                           "parents). Append a node only once all of its parents are in the list (post-order)."
-                raise Failure(why, expected=f"{_name(parent)} before {_name(node)}",
-                              got=f"{_name(node)} at position {position[id(node)]}, {_name(parent)} at "
-                                  f"{position[id(parent)]}")
+                return node, parent
+    return None
 
 
-def _check(t, fn):
-    require_function(fn, "topological_order")
-    if fn is autodiff.topological_order:
-        raise Failure("That is the library's own topological_order: write your own traversal.")
-    for description, build in [("the lecture's graph f = (x + y)·z", _lecture_graph),
-                               ("a shared node: b = a + a; c = b + b", _doubled),
-                               ("a random graph of 30 nodes with many shared nodes", _shared_dag)]:
-        t.case(description)
-        root = build()
-        _validate(fn(root), root)
-    t.case("a chain 10,000 operations deep")
-    root = _chain()
+def _validate(order, root):
+    if not isinstance(order, (list, tuple)):
+        raise Failure(NOT_A_LIST, got=type(order).__name__)
+    nodes = topological_order(root)  # the reference: the learner's code is not trusted to list them
+    members = {id(n) for n in nodes}
+    if any(id(n) not in members for n in order):
+        raise Failure(STRANGER)
+    counts = Counter(id(n) for n in order)
+    twice = next((n for n in order if counts[id(n)] > 1), None)
+    if twice is not None:
+        raise Failure(TWICE, expected="each node once", got=f"{_name(twice)} {counts[id(twice)]} times")
+    if len(counts) < len(nodes):
+        raise Failure(MISSING, expected=f"{len(nodes)} nodes", got=f"{len(order)} nodes")
+    wrong = _first_inversion(order)
+    if wrong is not None:
+        node, parent = wrong
+        why = REVERSED if _first_inversion(order[::-1]) is None else PREORDER if order[0] is root else BEFORE_PARENT
+        raise Failure(why, expected=f"{_name(parent)} before {_name(node)}",
+                      got=f"{_name(node)} before {_name(parent)}")
+
+
+def _run(answer, build):
+    root = build()
     try:
-        order = fn(root)
+        order = answer(root)
     except RecursionError:
-        raise Failure("RecursionError on a graph 10,000 nodes deep: each recursive call uses a Python stack frame "
-                      "and Python allows only about 1000. Use a loop with an explicit stack (a list of nodes "
-                      "still to visit) instead of recursion.", expected="a list of 20,001 nodes",
-                      got="RecursionError") from None
+        raise Failure(RECURSION, expected="a list of every node", got="RecursionError") from None
     _validate(order, root)
+
+
+# Known-wrong answers ---------------------------------------------------------
+def _preorder(root):
+    order, visited, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if node not in visited:
+            visited.add(node)
+            order.append(node)  # before its parents
+            stack.extend(node.parents)
+    return order
+
+
+def _no_visited_set(root):
+    order, stack = [], [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)  # a shared node is appended once per path to it
+        else:
+            stack.append((node, True))
+            stack.extend((p, False) for p in node.parents)
+    return order
+
+
+def _recursive(root):
+    order, visited = [], set()
+
+    def visit(node):
+        if node not in visited:
+            visited.add(node)
+            for p in node.parents:
+                visit(p)
+            order.append(node)
+
+    visit(root)
+    return order
+
+
+def _breadth_first(root):
+    order, seen, queue = [], {root}, [root]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for p in node.parents:
+            if p not in seen:
+                seen.add(p)
+                queue.append(p)
+    return order[::-1]
 
 
 register(Exercise(
@@ -185,19 +188,30 @@ register(Exercise(
     points=3,
     prompt="Return every node reachable from `root` once, each after all of its `.parents`. It must handle shared "
            "nodes (b = a + a; c = b + b) and a chain 10,000 nodes deep.",
-    check=_check,
+    reference=topological_order,
+    cases=lambda: [Case("the lecture's graph f = (x + y)·z", (_lecture_graph,)),
+                   Case("a shared node: b = a + a; c = b + b", (_doubled,)),
+                   Case("a random graph of 30 nodes with many shared nodes", (_shared_dag,)),
+                   Case("a chain 10,000 operations deep", (_chain,))],
+    outputs=(),
+    run=_run,
+    own_work=((autodiff.topological_order, OWN),),
+    mistakes=(
+        Mistake(_preorder, REVERSED),  # on a tree a pre-order is a valid order read backwards
+        Mistake(lambda root: [root, *topological_order(root)[:-1]], PREORDER),
+        Mistake(_no_visited_set, TWICE),
+        Mistake(_recursive, RECURSION),
+        Mistake(_breadth_first, BEFORE_PARENT),
+        Mistake(lambda root: topological_order(root)[::-1], REVERSED),
+        Mistake(lambda root: list(autodiff.topological_order(root)), OWN),
+    ),
+    timeout_why="A `node in visited` test on a list looks at every element, so with 20,001 nodes it takes hundreds "
+                "of millions of steps: make `visited` a set.",
     hints=(
         "A node may be listed only after all of its parents: that is a post-order depth-first traversal.",
         "Keep a `visited` set so that a shared node is listed once, and a list `stack` instead of recursion.",
         "Push (node, False) to mean 'visit its parents first' and (node, True) to mean 'its parents are done, "
         "append it'. Pop until the stack is empty.",
-    ),
-    reference=topological_order,
-    mutants=(
-        Mutant(_preorder, "pre-order", "appends each node before its parents"),
-        Mutant(_no_visited_set, "exactly once", "no visited set: a shared node is listed once per path"),
-        Mutant(_recursive, "RecursionError", "a correct recursive post-order, which fails 10,000 deep"),
-        Mutant(_reversed_bfs, "before its parent", "breadth-first from the root, reversed"),
     ),
     time_limit=20.0,
 ))

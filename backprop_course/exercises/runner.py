@@ -1,35 +1,92 @@
 """Run a check on a learner's submission: never raise, stop code that runs too long.
 
-Time limits. In the main thread on Unix (where a Jupyter kernel runs cells)
-a SIGALRM timer (`signal.setitimer`) raises `TimeLimitExceeded` inside the
-learner's code; an outer timer (pytest-timeout, say) is re-armed afterwards.
-Elsewhere (Windows, or a check called from another thread) the check runs in
-a daemon thread that is joined with a timeout, and then asked to stop by an
-asynchronous exception. Either way a long call into C (one huge NumPy
-operation) is only interrupted when it returns to Python.
+Time limits. In the main thread on Unix (where a Jupyter kernel runs cells) a
+SIGALRM timer raises `TimeLimitExceeded` inside the learner's code, and keeps
+raising it every 50 ms until the code stops; each raise also arms a trace function
+that raises again at the next line, which is the line inside an `except: pass`
+that swallowed the first one. Elsewhere (Windows, or a check called from another
+thread) the check runs in a daemon thread, which gets the same exception,
+asynchronously and repeatedly. An outer timer (pytest-timeout, say) is re-armed
+afterwards. A long call into C (one huge NumPy operation) is only interrupted when
+it returns to Python.
+
+Tamper resistance. `grade` takes its own references to the comparison helpers when
+this module is imported, and an exercise's reference, cases and mistakes before
+the learner's code runs; the verdict is computed from plain float64 arrays.
 """
 
 from __future__ import annotations
 
+import copy
 import ctypes
+import hashlib
+import math
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
+import types
 from pathlib import Path
 
+import numpy as np
+
+from .. import autodiff
 from . import registry
-from .checking import Failure, Tester
+from .checking import (
+    BY_HAND,
+    MESSAGE_CAP,
+    NUMERIC,
+    Failure,
+    as_numbers,
+    cap,
+    compare,
+    submission_kind_error,
+)
 from .result import ERROR, INCORRECT, NOT_ATTEMPTED, PASSED, TIMEOUT, Result
 from .store import ProgressStore
 
 _PACKAGE = str(Path(__file__).resolve().parents[1])
 TIME_LIMIT_ENV = "BACKPROP_COURSE_TIME_LIMIT"
+REPEAT_S = 0.05  # once time is up, raise again this often until the code stops
+GIVE_UP_S = 5.0  # off the main thread: how long to keep trying to stop a worker before reporting anyway
 
 
 class TimeLimitExceeded(BaseException):
-    """Raised inside code that ran past its time limit (a BaseException, so `except Exception` can't swallow it)."""
+    """Raised inside code that ran past its time limit (a BaseException, so `except Exception` can't swallow it).
+
+    Creating one arms, in the thread that raises it, a trace function that raises it
+    again at the next line executed below the check.
+    """
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        _arm_tracer()
+
+
+_guards = {}  # thread id -> the frame of the check that is timing the learner's code
+
+
+def _stop_tracer(frame, event, arg):
+    raise TimeLimitExceeded(0)
+
+
+def _arm_tracer():
+    guard = _guards.get(threading.get_ident())
+    if guard is None:
+        return
+    frame = sys._getframe(2)
+    while frame is not None and frame is not guard:
+        frame.f_trace, frame.f_trace_lines = _stop_tracer, True
+        frame = frame.f_back
+    sys.settrace(_stop_tracer)
+
+
+def _unarm(guard_frame, previous_trace):
+    _guards.pop(threading.get_ident(), None)
+    sys.settrace(previous_trace)
+    guard_frame.f_trace = None
 
 
 def call_with_time_limit(fn, seconds):
@@ -42,15 +99,17 @@ def _with_alarm(fn, seconds):
     def on_alarm(signum, frame):
         raise TimeLimitExceeded(seconds)
 
-    start = time.monotonic()
+    start, trace = time.monotonic(), sys.gettrace()
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_S)
+    _guards[threading.get_ident()] = sys._getframe()
     try:
         return fn()
     finally:
         try:
             signal.setitimer(signal.ITIMER_REAL, 0)  # an alarm already pending still lands here
         finally:
+            _unarm(sys._getframe(), trace)
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
             if outer_delay:
                 remaining = outer_delay - (time.monotonic() - start)
@@ -61,17 +120,22 @@ def _in_thread(fn, seconds):
     box = {}
 
     def target():
+        _guards[threading.get_ident()] = sys._getframe()
         try:
             box["value"] = fn()
         except BaseException as exc:  # handed back to the caller's thread
             box["error"] = exc
+        finally:
+            _unarm(sys._getframe(), None)
 
     worker = threading.Thread(target=target, daemon=True, name="backprop-course-check")
     worker.start()
     worker.join(seconds)
-    if worker.is_alive():
+    deadline = time.monotonic() + GIVE_UP_S
+    while worker.is_alive() and time.monotonic() < deadline:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(TimeLimitExceeded))
-        worker.join(1.0)
+        worker.join(REPEAT_S)
+    if worker.is_alive() or isinstance(box.get("error"), TimeLimitExceeded):
         raise TimeLimitExceeded(seconds)
     if "error" in box:
         raise box["error"]
@@ -81,81 +145,237 @@ def _in_thread(fn, seconds):
 def describe_exception(exc):
     """'ZeroDivisionError: division by zero (line 3, in scalar_backward: `return 1 / 0`)'.
 
-    The line is the deepest frame outside this package, which is the learner's.
+    The line is the deepest frame outside this package, which is the learner's. The
+    learner's text is capped, and an exception whose str() fails is still described.
     """
-    frames = traceback.extract_tb(exc.__traceback__)
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001 - a learner's __str__ may raise anything
+        text = "(its message could not be shown)"
+    name = type(exc).__name__
+    text = f"{name}: {cap(text)}" if text else name
+    try:
+        frames = traceback.extract_tb(exc.__traceback__)
+    except BaseException:  # noqa: BLE001
+        frames = []
     own = [f for f in frames if not str(Path(f.filename).resolve()).startswith(_PACKAGE)]
-    frame = (own or frames or [None])[-1]
-    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if frame is not None:
-        code = f": `{frame.line.strip()}`" if frame.line else ""
+    if own:
+        frame = own[-1]
+        code = f": `{cap(frame.line.strip(), 200)}`" if frame.line else ""
         text += f" (line {frame.lineno}, in {frame.name}{code})"
     return text
 
 
-def _time_limit(exercise):
+def time_limit_scale():
+    """The factor BACKPROP_COURSE_TIME_LIMIT asks for, and a note if the setting was unusable."""
+    raw = os.environ.get(TIME_LIMIT_ENV, "").strip()
+    if not raw:
+        return 1.0, None
     try:
-        scale = float(os.environ.get(TIME_LIMIT_ENV, "1"))
+        scale = float(raw)
     except ValueError:
-        scale = 1.0
-    return exercise.time_limit * max(scale, 0.01)
+        scale = math.nan
+    if not (math.isfinite(scale) and 0 < scale <= 1000):
+        return 1.0, (f"{TIME_LIMIT_ENV}={cap(raw, 40)} was ignored: it must be a positive, finite factor "
+                     "(at most 1000), such as 3 on a slow machine.")
+    return scale, None
+
+
+# The check -----------------------------------------------------------------------------------------------
+def _fresh(args):
+    """A copy of a case's arguments for one run, so that no run sees another's in-place changes."""
+    return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args)
+
+
+def _code_objects(target):
+    """Every code object of a function, a class's methods or a module's functions (nested ones included)."""
+    if isinstance(target, types.ModuleType):
+        items = [v for v in vars(target).values() if getattr(v, "__module__", None) == target.__name__]
+    else:
+        items = [target]
+    codes, todo = set(), []
+    for item in items:
+        if isinstance(item, type):
+            todo += [getattr(v, "__func__", v) for v in vars(item).values()]
+        else:
+            todo.append(item)
+    todo = [getattr(f, "__code__", None) for f in todo]
+    while todo:
+        code = todo.pop()
+        if isinstance(code, types.CodeType) and code not in codes:
+            codes.add(code)
+            todo += code.co_consts
+    return codes
+
+
+def _forbidden(ex):
+    """{code object: message} for the library code an answer must not use."""
+    return {code: message for target, message in ex.own_work for code in _code_objects(target)}
+
+
+def _make_grade():
+    """`grade(exercise, submission, tester)`, with every helper it needs bound now, before learner code runs."""
+    disabled, refused = autodiff.differentiation_disabled, autodiff.DifferentiationDisabled
+    numbers_of, judge, failure, kind_error = as_numbers, compare, Failure, submission_kind_error
+    by_hand_message, numeric_message, setprofile = BY_HAND, NUMERIC, sys.setprofile
+
+    def learner_call(ex, call, args):
+        """Run the learner's part of a case under the exercise's rules."""
+        forbidden, used = _forbidden(ex), []
+        if forbidden:
+            def watch(frame, event, arg):
+                if event == "call" and frame.f_code in forbidden:
+                    used.append(forbidden[frame.f_code])
+
+            previous = sys.getprofile()
+            setprofile(watch)
+        try:
+            if ex.by_hand:
+                with disabled(by_hand_message):
+                    out = call(*args)
+            else:
+                out = call(*args)
+        except refused:
+            raise failure(by_hand_message) from None
+        except Exception:
+            if used:  # the forbidden call is the news, not what went wrong after it
+                raise failure(used[0]) from None
+            raise
+        finally:
+            if forbidden:
+                setprofile(previous)
+        if used:
+            raise failure(used[0])
+        return out
+
+    def grade(ex, submission, t):
+        reference, run, mistakes, names = ex.reference, ex.run, tuple(ex.mistakes), tuple(ex.outputs)
+        why = kind_error(submission, reference, ex.name)
+        if why:
+            raise failure(why)
+        run = run or (lambda answer, *args: answer(*args))
+        def outputs(out):  # a run that returns None has decided the case itself
+            return None if out is None or not names else numbers_of(out, names)
+
+        def safely(answer, args):
+            try:
+                return outputs(run(answer, *_fresh(args)))
+            except Exception:  # a mistake that cannot run on this case matches nothing
+                return None
+
+        for case in list(ex.cases()):
+            t.case(case.description)
+            expected = outputs(run(reference, *_fresh(case.args)))
+            got = outputs(learner_call(ex, lambda *a: run(submission, *a), _fresh(case.args)))
+            if expected is not None:
+                known = ((o, m.message) for m in mistakes if (o := safely(m.answer, case.args)) is not None)
+                near = ex.near_miss or (numeric_message if ex.by_hand else None)
+                judge(got, expected, names, known, near_miss=near, otherwise=ex.otherwise, shape_why=ex.shape_why,
+                      rtol=ex.rtol, atol=ex.atol)
+
+    return grade
+
+
+grade = _make_grade()
+
+
+class Tester:
+    """Records what a check tested; `current` is the case being tested now."""
+
+    def __init__(self):
+        self.tested, self.current = [], None
+
+    def case(self, description):
+        self.tested.append(description)
+        self.current = description
 
 
 def run(exercise, submission, time_limit=None):
-    """Run the exercise's check; return (status, why, tester, failure-or-None)."""
+    """Run the exercise's check; return (status, why, tester, failure-or-None, notes)."""
     t = Tester()
-    limit = time_limit or _time_limit(exercise)
+    scale, note = time_limit_scale()
+    notes = [note] if note else []
+    limit = exercise.time_limit * scale
+    if time_limit is not None:
+        if isinstance(time_limit, (int, float)) and math.isfinite(time_limit) and time_limit > 0:
+            limit = float(time_limit)
+        else:
+            notes.append(f"time_limit={cap(repr(time_limit), 40)} was ignored: it must be a positive, finite "
+                         "number of seconds.")
     try:
-        call_with_time_limit(lambda: exercise.check(t, submission), limit)
+        call_with_time_limit(lambda: grade(exercise, submission, t), limit)
     except Failure as failure:
-        return INCORRECT, failure.why, t, failure
+        return INCORRECT, cap(failure.why, 2 * MESSAGE_CAP), t, failure, notes
     except NotImplementedError as exc:
-        where = f" ({exc})" if str(exc) else ""
+        where = f" ({describe_exception(exc).split(': ', 1)[-1]})" if str(exc) else ""
         return NOT_ATTEMPTED, f"Not attempted yet: the code still raises NotImplementedError{where}. " \
-                              f"Replace `raise NotImplementedError` with your code, then run this check again.", t, None
+                              f"Replace `raise NotImplementedError` with your code, then run this check again.", \
+            t, None, notes
     except TimeLimitExceeded:
-        return TIMEOUT, (f"Stopped after {limit:g} s: your code ran far longer than a solution needs. "
-                         "Look for a loop that never ends, or one that revisits nodes it has already seen."), t, None
+        why = (f"Stopped after {limit:g} s: your code ran far longer than a solution needs. Look for a loop that "
+               "never ends, or one that revisits nodes it has already seen.")
+        return TIMEOUT, f"{why} {exercise.timeout_why}".strip(), t, None, notes
+    except KeyboardInterrupt:
+        raise  # the learner interrupted the kernel: stop the check
     except RecursionError as exc:
         return ERROR, (f"Your code raised {describe_exception(exc)}. Python allows about 1000 nested calls; "
-                       "use a loop with an explicit stack instead of recursion."), t, None
-    except Exception as exc:  # the learner's code crashed: report it, never raise
+                       "use a loop with an explicit stack instead of recursion."), t, None, notes
+    except BaseException as exc:  # noqa: BLE001 - the learner's code crashed (or exited): report it, never raise
         why = f"Your code raised {describe_exception(exc)}."
-        advice = exercise.advice(exc) if exercise.advice else None
-        return ERROR, why + (f" {advice}" if advice else ""), t, None
-    return PASSED, f"Correct! All {len(t.tested)} cases passed.", t, None
+        if isinstance(exc, (SystemExit, GeneratorExit)) or not isinstance(exc, Exception):
+            why += " A check cannot be left early: return your answer instead."
+        try:
+            advice = exercise.advice(exc) if exercise.advice else None
+        except Exception:  # noqa: BLE001
+            advice = None
+        return ERROR, why + (f" {advice}" if advice else ""), t, None, notes
+    return PASSED, f"Correct! All {len(t.tested)} cases passed.", t, None, notes
 
 
 def check(exercise_id, submission, *, time_limit=None):
     """Check `submission` for exercise `exercise_id`; return a Result (truthy iff it passed).
 
-    Never raises for a wrong or unfinished answer; an unknown id raises
-    UnknownExerciseError listing the valid ids.
+    Never raises for anything the learner's code or the progress file does (only a
+    kernel interrupt stops it); an unknown id raises UnknownExerciseError listing
+    the valid ids.
     """
     exercise = registry.get(exercise_id)
-    status, why, t, failure = run(exercise, submission, time_limit)
+    status, why, t, failure, notes = run(exercise, submission, time_limit)
     passed = status == PASSED
+    failed_part = getattr(failure, "part", None)
     result = Result(
         exercise_id=exercise.id, title=exercise.title, status=status,
         points=exercise.points if passed else 0, max_points=exercise.points, message=why, tested=t.tested,
         case=t.current if status in (INCORRECT, ERROR, TIMEOUT) else None,
-        expected=failure.expected if failure else None, got=failure.got if failure else None,
+        expected=failure.expected if failure else None, got=failure.got if failure else None, notes=notes,
     )
-    store = ProgressStore()
+    if status in (INCORRECT, ERROR, TIMEOUT) and exercise.hints:
+        result.hint = f'Stuck? hint("{exercise.id}") gives a hint.'
+    if failed_part is not None and failed_part in exercise.outputs:
+        passed_parts = list(exercise.outputs[:exercise.outputs.index(failed_part)])
+    else:
+        passed_parts = []
     try:
-        store.record(result)
-        if status in (INCORRECT, ERROR, TIMEOUT):  # a stub still to be written uses up no hint
-            result.hint = next_hint(exercise, store)
-    except OSError as exc:  # progress is a convenience; a read-only home must not break a check
-        result.notes.append(f"Progress could not be saved: {exc}")
-    result.notes.extend(store.notices)
+        store = ProgressStore()
+        store.record(result, passed_parts)
+        result.notes.extend(store.notices)
+    except Exception as exc:  # noqa: BLE001 - progress is a convenience; it never breaks a check
+        result.notes.append(f"Progress could not be saved: {cap(exc, 200)}")
     return result
 
 
 def next_hint(exercise, store):
-    """The next hint in order (the last one repeats), counting it as shown."""
+    """The next hint in order (the last one repeats), counting it as shown. Hints about parts that passed in
+    the last attempt are left out; a count kept for other hints (an older course) starts again."""
     if not exercise.hints:
         return None
-    entry = store.update(exercise.id, lambda e: e.update(hints_shown=e["hints_shown"] + 1))
-    n = min(entry["hints_shown"], len(exercise.hints))
-    return f"({n}/{len(exercise.hints)}) {exercise.hints[n - 1]}"
+    key = hashlib.sha256(repr(exercise.hints).encode()).hexdigest()[:12]
+
+    def advance(entry):
+        shown = entry["hints_shown"] if entry.get("hints_key") == key else 0
+        entry.update(hints_shown=shown + 1, hints_key=key)
+
+    entry = store.update(exercise.id, advance)
+    texts = exercise.hint_texts(entry.get("passed_parts", []))
+    n = min(entry["hints_shown"], len(texts))
+    return f"({n}/{len(texts)}) {texts[n - 1]}"

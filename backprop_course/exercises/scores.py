@@ -1,4 +1,5 @@
-"""Score tables: one notebook's exercises, or the whole course."""
+"""Score tables: one notebook's exercises, or the whole course. They show each exercise's latest check,
+so they always agree with the check cells."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ _SHOWN = {"passed": "✔ passed", "incorrect": "✘ incorrect", "error": "✘ er
 
 
 def _table(title, exercises):
+    store = ProgressStore()
     try:
-        entries = ProgressStore().entries()
-    except OSError:  # an unreadable progress file shows as a fresh start
+        entries = store.entries()
+    except Exception:  # noqa: BLE001 - an unreadable progress file shows as a fresh start
         entries = {}
     rows, total, best = [], 0, 0
     for ex in exercises:
@@ -23,11 +25,13 @@ def _table(title, exercises):
         rows.append((ex.notebook, ex.id, ex.title, _SHOWN.get(entry.get("status"), "· not started"),
                      entry.get("attempts", 0), f"{points}/{ex.points}"))
     header = ("notebook", "exercise", "title", "status", "attempts", "points")
-    return Table(title, header, rows, footer=("", "total", "", "", "", f"{best}/{total}"))
+    table = Table(title, header, rows, footer=("", "total", "", "", "", f"{best}/{total}"))
+    table.notes = store.notices
+    return table
 
 
 def score_table(notebook):
-    """This notebook's exercises, their status and points (put it at the end of each notebook)."""
+    """This notebook's exercises, their latest status and points (put it at the end of each notebook)."""
     key = registry.notebook_key(notebook)
     exercises = registry.in_notebook(key)
     if not exercises:
@@ -36,5 +40,5 @@ def score_table(notebook):
 
 
 def progress():
-    """Every exercise of the course, with its status and points."""
+    """Every exercise of the course, with its latest status and points."""
     return _table("Your progress through the course", registry.EXERCISES.values())

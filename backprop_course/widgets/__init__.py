@@ -12,6 +12,7 @@ from .base import Explorer
 from .explorer import GraphExplorer, graph_explorer
 from .jacobian_size import JacobianSizeCalculator, human_bytes, jacobian_bytes, jacobian_size_calculator
 from .matmul import MatmulSliceExplorer, matmul_slice_explorer
+from .nudge import NudgeExplorer, nudge_explorer
 from .relu import ReluVJPExplorer, relu_vjp_explorer
 from .sigmoid import SigmoidExplorer, sigmoid_explorer
 from .stepper import BackwardStepper, backward_stepper
@@ -22,6 +23,7 @@ __all__ = [
     "GraphExplorer",
     "JacobianSizeCalculator",
     "MatmulSliceExplorer",
+    "NudgeExplorer",
     "ReluVJPExplorer",
     "SigmoidExplorer",
     "backward_stepper",
@@ -30,6 +32,7 @@ __all__ = [
     "jacobian_bytes",
     "jacobian_size_calculator",
     "matmul_slice_explorer",
+    "nudge_explorer",
     "relu_vjp_explorer",
     "sigmoid_explorer",
 ]
