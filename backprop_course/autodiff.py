@@ -161,7 +161,9 @@ class Function:
 
     Subclass it with static `forward(ctx, *inputs)` and `backward(ctx, grad)`.
     `forward` sees plain floats or ndarrays; `backward` returns one gradient
-    per node input (None where no gradient is needed).
+    per node input (None where no gradient is needed). An optional
+    `jvp(ctx, *tangents)` gives forward mode the output's tangent; without
+    one, forward mode uses two vjps through `backward` (the double-vjp trick).
     """
 
     op = None  # short display name; defaults to the class name
@@ -179,6 +181,11 @@ class Function:
     @staticmethod
     def backward(ctx, grad):
         raise NotImplementedError("define backward(ctx, grad) as a @staticmethod")
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        """The tangent rule: one tangent per node input in, the output's tangent out."""
+        raise NotImplementedError
 
     @classmethod
     def apply(cls, *args):
@@ -211,7 +218,8 @@ class Function:
                 if p.requires_grad:
                     if _disabled_reason is not None:
                         raise DifferentiationDisabled(_disabled_reason)
-                    return front._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
+                    # The first input that requires grad wraps the result (forward mode's node among constants).
+                    return type(p)._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
         # A result without a graph: `cls` is passed only so that a bad output can be reported by name.
         node = front._wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
         node._fn = None
@@ -227,8 +235,8 @@ def _missing(cls_name, method):
 
 
 def _check_one_front_end(fn, parents):
-    kinds = {type(p)._wrap_output.__func__ for p in parents}
-    if len(kinds) > 1:
+    first = parents[0]
+    if not all(isinstance(p, type(first)) or isinstance(first, type(p)) for p in parents):
         names = " and ".join(sorted({type(p).__name__ for p in parents}))
         raise TypeError(f"{fn.__name__}.apply got {names} inputs; a Value and a Tensor can't be mixed in one "
                         "operation (use Values throughout, or Tensors throughout)")

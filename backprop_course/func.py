@@ -1,21 +1,25 @@
-"""Function transforms in the style of torch.func, built from one reverse pass.
+"""Function transforms in the style of torch.func: small compositions of two passes.
 
-Everything here is a small composition of `vjp` (HIPS autograd's idea):
+- Reverse mode, `vjp`: one backward pass gives v^T J. `grad` is a vjp with
+  cotangent 1, and `jacrev` stacks one vjp per output element.
+- Forward mode, `jvp`: one forward pass in which every input carries a tangent
+  and every primitive's tangent rule (`Function.jvp`) gives J t. No graph is
+  recorded. `jacfwd` stacks one jvp per input element.
+- `hessian` is jacfwd(jacrev(f)), forward over reverse; `hvp` is the jvp of
+  the gradient.
 
-- `grad` is a vjp with cotangent 1;
-- `jacrev` stacks one vjp per output element;
-- `jvp` uses the double-vjp trick: g(u) = J^T u is linear in u, so the vjp of
-  g with cotangent v is J v (forward mode without a forward-mode engine);
-- `jacfwd` stacks one jvp per input element; `hessian` is jacfwd(jacrev(f));
-- `hvp` differentiates <grad f, v> once more (reverse-over-reverse).
+Forward mode runs on `_Dual`, a Tensor that carries a tangent. When the inputs
+already belong to another transform's graph (jvp inside jacrev, say), `jvp`
+and `jacfwd` use the double-vjp trick instead: u -> J^T u is linear, so its
+vjp with t is J t. Both give the same numbers; only the cost differs.
 
-Inputs and outputs are Tensors (numbers and float arrays are converted).
-Transforms nest: an input that already requires grad (for example inside
-another transform) gives results that stay connected to it. They record their
-own graphs even inside no_grad(), as torch.func does.
+Arguments and outputs are Tensors (numbers and float arrays are converted), or
+tuples, lists and dicts of them (pytrees). Transforms nest: an input that
+already requires grad gives results that stay connected to it. They record
+their own graphs even inside no_grad(), as torch.func does.
 
 Jacobians are built only under a memory budget (default 1 GiB, see
-`set_jacobian_budget`). Over it, `MemoryError` is raised after the forward pass
+`set_jacobian_budget`). Over it, `MemoryError` is raised after one forward pass
 and before anything Jacobian-sized is allocated.
 """
 
@@ -23,17 +27,18 @@ import contextlib
 import functools
 import inspect
 import math
-import numbers
 
 import numpy as np
 
 from . import autodiff
-from .autodiff import Function, enable_grad
+from .autodiff import Context, Function, enable_grad
+from .checks import is_real
 from .tensor import Tensor, from_numpy
+from .value import Value
 
 __all__ = [
-    "format_bytes", "grad", "hessian", "hvp", "jacfwd", "jacobian_nbytes", "jacrev", "jvp",
-    "set_jacobian_budget", "vjp",
+    "format_bytes", "grad", "grad_and_value", "hessian", "hvp", "jacfwd", "jacobian_nbytes", "jacrev", "jvp",
+    "set_jacobian_budget", "vjp", "vmap",
 ]
 
 _jacobian_budget = 2**30
@@ -45,8 +50,9 @@ def set_jacobian_budget(nbytes):
     Returns the previous budget, so a caller can restore it.
     """
     global _jacobian_budget
-    if nbytes is not None and (isinstance(nbytes, bool) or not isinstance(nbytes, numbers.Real) or nbytes < 0):
-        raise ValueError(f"the Jacobian budget must be a non-negative number of bytes or None, got {nbytes!r}")
+    if nbytes is not None and not (is_real(nbytes) and 0 <= nbytes < math.inf):
+        raise ValueError(
+            f"the Jacobian budget must be a finite non-negative number of bytes, or None for no limit; got {nbytes!r}")
     previous, _jacobian_budget = _jacobian_budget, nbytes
     return previous
 
@@ -66,7 +72,48 @@ def format_bytes(nbytes):
     return f"{value:.0f} {unit}" if value >= 100 or value == int(value) else f"{value:.3g} {unit}"
 
 
-# --- plumbing ------------------------------------------------------------------
+# --- pytrees: nested tuples, lists and dicts with Tensors at the leaves ------------------
+
+
+def _flatten(tree):
+    """The leaves of `tree` in order, and a spec to rebuild it: None for a leaf, else (type, keys, child specs)."""
+    if type(tree) in (tuple, list):
+        keys = range(len(tree))
+    elif type(tree) is dict:
+        keys = list(tree)
+    else:
+        return [tree], None
+    leaves, specs = [], []
+    for k in keys:
+        sub, spec = _flatten(tree[k])
+        leaves += sub
+        specs.append(spec)
+    return leaves, (type(tree), list(keys), specs)
+
+
+def _unflatten(spec, leaves):
+    """Rebuild a tree from its spec, taking leaves from the iterator `leaves`."""
+    if spec is None:
+        return next(leaves)
+    kind, keys, specs = spec
+    items = [_unflatten(s, leaves) for s in specs]
+    return dict(zip(keys, items, strict=True)) if kind is dict else kind(items)
+
+
+def _paths(spec, prefix=""):
+    """A name suffix per leaf: '' for a bare leaf, '[0]', "['w']" inside containers."""
+    if spec is None:
+        return [prefix]
+    _, keys, specs = spec
+    return [p for k, s in zip(keys, specs, strict=True) for p in _paths(s, f"{prefix}[{k!r}]")]
+
+
+def _detached(tree):
+    leaves, spec = _flatten(tree)
+    return _unflatten(spec, iter([x.detach() if isinstance(x, Tensor) else x for x in leaves]))
+
+
+# --- plumbing ------------------------------------------------------------------------------
 
 
 class _Input(Function):
@@ -82,6 +129,10 @@ class _Input(Function):
     def backward(ctx, g):
         return g
 
+    @staticmethod
+    def jvp(ctx, t):
+        return t
+
 
 class _Stack(Function):
     op = "stack"
@@ -94,6 +145,10 @@ class _Stack(Function):
     @staticmethod
     def backward(ctx, g):
         return tuple(g[i] for i in range(ctx.n))
+
+    @staticmethod
+    def jvp(ctx, *ts):
+        return np.stack(ts)
 
 
 def _stack(tensors, shape, dtype):
@@ -113,6 +168,10 @@ def _as_tensor(x, what):
     """A float Tensor from a Tensor, a Python number (or list of them), or a float array."""
     if isinstance(x, Tensor):
         return x
+    if isinstance(x, Value):
+        raise TypeError(
+            f"{what} is a Value, but the func transforms work on Tensors: for a Value's gradient call "
+            f".backward() and read .grad, or pass Tensor({x.data!r})")
     if isinstance(x, bool | np.bool_) or isinstance(x, str | bytes):
         raise TypeError(f"{what} must be a float Tensor, array or number, got {_describe(x)}")
     try:
@@ -121,11 +180,18 @@ def _as_tensor(x, what):
         arr = np.asarray(None)
     python_numbers = not isinstance(x, np.ndarray | np.generic)
     if arr.dtype.kind == "f" or (python_numbers and arr.dtype.kind in "iu"):
-        return from_numpy(arr)  # no copy: a guard must not allocate a second (4096, 4096)
+        return from_numpy(arr)  # no copy: the memory guard must not allocate a second (4096, 4096)
     raise TypeError(
         f"{what} must hold floating-point numbers (derivatives need them), got {_describe(x)}; "
         "convert it first, e.g. x.astype(float)"
     )
+
+
+def _as_result(g, like):
+    """A gradient or tangent as a Tensor: zeros shaped like `like` where nothing arrived."""
+    if g is None:
+        return Tensor(np.zeros(like.shape, like.dtype))
+    return g if isinstance(g, Tensor) else Tensor(g)
 
 
 def _argnums(argnums, nargs, name):
@@ -153,220 +219,508 @@ def _arg_names(f, nargs):
     return names
 
 
-def _pullback(roots, seeds, inputs, create_graph):
-    """The gradient arriving at each input (or None), stopping there; no `.grad` is written."""
-    grads = autodiff.gradients(roots, seeds, create_graph, retain_graph=True, stop=inputs)
-    return [grads.get(x) for x in inputs]
-
-
 def _check_shape(t, shape, what, against):
     if t.shape != shape:
         raise ValueError(f"{what} has shape {t.shape}, but {against} has shape {shape}; they must match")
 
 
-class _Linearization:
-    """f's output at the primals, and its vjp (`pull`), with the bookkeeping they share."""
+class _Call:
+    """f with the arguments picked by argnums (pytrees of Tensors) as swappable leaves."""
 
-    def __init__(self, f, args, argnums, name):
+    def __init__(self, f, args, argnums, name, has_aux=False):
+        self.f, self.args, self.name, self.has_aux = f, tuple(args), name, has_aux
         self.nums, self.single = _argnums(argnums, len(args), name)
-        self.names = _arg_names(f, len(args))
-        primals = [_as_tensor(args[i], f"{name}: argument {i} ({self.names[i]})") for i in self.nums]
-        self.nested = any(p.requires_grad for p in primals)
-        call = list(args)
+        names = _arg_names(f, len(args))
+        self.specs, self.primals, self.labels = [], [], []
+        for i in self.nums:
+            leaves, spec = _flatten(args[i])
+            self.specs.append(spec)
+            for leaf, path in zip(leaves, _paths(spec), strict=True):
+                self.labels.append(names[i] + path)
+                self.primals.append(_as_tensor(leaf, f"{name}: argument {i} ({names[i] + path})"))
+        # Inputs that already carry a graph (or a tangent) belong to an enclosing transform.
+        self.nested = any(p.requires_grad for p in self.primals)
+
+    def __call__(self, leaves):
+        """f with the leaves put in place: (output leaves, output spec, aux)."""
+        call, leaves = list(self.args), iter(leaves)
+        for i, spec in zip(self.nums, self.specs, strict=True):
+            call[i] = _unflatten(spec, leaves)
         with enable_grad():
-            self.inputs = [_Input.apply(p) if p.requires_grad else from_numpy(p.data, True) for p in primals]
-            for i, x in zip(self.nums, self.inputs, strict=True):
-                x.label = self.names[i]
-                call[i] = x
-            out = f(*call)
-        if not isinstance(out, Tensor):
-            raise TypeError(f"{name}: f must return a Tensor, but it returned {_describe(out)}")
-        self.out = out
+            out = self.f(*call)
+        aux = None
+        if self.has_aux:
+            if type(out) not in (tuple, list) or len(out) != 2:
+                raise TypeError(f"{self.name}: with has_aux=True, f must return a pair (output, aux), "
+                                f"got {_describe(out)}")
+            out, aux = out
+        outs, spec = _flatten(out)
+        for y in outs:
+            if not isinstance(y, Tensor):
+                raise TypeError(f"{self.name}: f must return a Tensor (or a tuple, list or dict of them), "
+                                f"but it returned {_describe(y)}")
+        return outs, spec, aux
 
-    @property
-    def result(self):
-        """The output to hand back: detached unless an outer transform differentiates through it."""
-        return self.out if self.nested else self.out.detach()
+    def regroup(self, per_leaf):
+        """One result per input leaf, regrouped as the arguments: one tree, or a tuple of trees."""
+        per_leaf = iter(per_leaf)
+        trees = [_unflatten(spec, per_leaf) for spec in self.specs]
+        return trees[0] if self.single else tuple(trees)
 
-    def pull(self, cotangent):
-        """J^T cotangent for each input: a tuple of Tensors shaped like the inputs."""
-        create = self.nested or cotangent.requires_grad
-        seed = cotangent if create else cotangent.data.astype(self.out.dtype, copy=False)
-        with enable_grad() if create else contextlib.nullcontext():
-            grads = _pullback([self.out], [seed], self.inputs, create)
-        return tuple(
-            Tensor(np.zeros(x.shape, x.dtype)) if g is None else g if isinstance(g, Tensor) else Tensor(g)
-            for g, x in zip(grads, self.inputs, strict=True)
+    def unnest(self, tree):
+        """Results to hand back: detached unless an outer transform differentiates through them."""
+        return tree if self.nested else _detached(tree)
+
+
+def _check_budget(name, outs, out_labels, ins, in_labels):
+    parts = [
+        (f"d{yl}/d{xl}", y.shape + x.shape, jacobian_nbytes(y.shape, x.shape, np.result_type(y.dtype, x.dtype)))
+        for y, yl in zip(outs, out_labels, strict=True) for x, xl in zip(ins, in_labels, strict=True)
+    ]
+    total = sum(n for _, _, n in parts)
+    if _jacobian_budget is not None and total > _jacobian_budget:
+        detail = " and ".join(f"{label} (shape {shape}) would need {format_bytes(n)}" for label, shape, n in parts)
+        raise MemoryError(
+            f"{name}: {detail}, over the Jacobian budget of {format_bytes(_jacobian_budget)}. "
+            "Use vjp or jvp, which never build the Jacobian, or raise the budget with "
+            "backprop_course.func.set_jacobian_budget(nbytes)."
         )
 
-    def push(self):
-        """The jvp, built by the double-vjp trick: returns t -> J t for a tuple of tangents."""
-        with enable_grad():
-            u = Tensor(np.zeros(self.out.shape, self.out.dtype), requires_grad=True)
-            transposed = self.pull(u)  # J^T u, recorded, and linear in u
 
-        def jvp_fn(tangents):
-            create = self.nested or any(t.requires_grad for t in tangents)
+# --- reverse mode ------------------------------------------------------------------------
+
+
+def _reverse_input(p):
+    if not p.requires_grad:
+        return from_numpy(p.data, requires_grad=True)
+    x = _Input.apply(p)  # stays connected to the enclosing transform's graph
+    if isinstance(x, _Dual):
+        x._records = True  # reverse mode inside forward mode: the graph from here on is recorded
+    return x
+
+
+def _zeros_leaf(like, inside_forward):
+    """A zero leaf that records a graph, shaped like `like`; a Dual (zero tangent) inside forward mode."""
+    zeros = Tensor(np.zeros(like.shape, like.dtype))
+    if not inside_forward:
+        return Tensor(zeros.data, requires_grad=True)
+    leaf = _Dual.seed(zeros, zeros)
+    leaf._records = True
+    return leaf
+
+
+class _Linearization:
+    """f run once on fresh input nodes: its outputs and their vjp (`pull`)."""
+
+    def __init__(self, call):
+        self.call = call
+        with enable_grad():
+            self.inputs = [_reverse_input(p) for p in call.primals]
+        for x, label in zip(self.inputs, call.labels, strict=True):
+            x.label = label
+        self.outs, self.spec, self.aux = call(self.inputs)
+
+    def result(self):
+        return self.call.unnest(_unflatten(self.spec, iter(self.outs)))
+
+    def pull(self, cotangents):
+        """v^T J for each input leaf, given one cotangent Tensor per output leaf."""
+        create = self.call.nested or any(v.requires_grad for v in cotangents)
+        seeds = [v if create else v.data.astype(y.dtype, copy=False)
+                 for v, y in zip(cotangents, self.outs, strict=True)]
+        with enable_grad() if create else contextlib.nullcontext():
+            grads = autodiff.gradients(self.outs, seeds, create, retain_graph=True, stop=self.inputs)
+        return [_as_result(grads.get(x), x) for x in self.inputs]
+
+    def push(self):
+        """The jvp by the double-vjp trick: a function from input tangents to output tangents."""
+        with enable_grad():
+            inside_forward = any(isinstance(x, _Dual) for x in self.inputs)
+            us = [_zeros_leaf(y, inside_forward) for y in self.outs]
+            transposed = self.pull(us)  # J^T u, recorded, and linear in u
+
+        def push_fn(tangents):
+            create = self.call.nested or any(t.requires_grad for t in tangents)
             seeds = [t if create else t.data for t in tangents]
             with enable_grad() if create else contextlib.nullcontext():
-                (jt,) = _pullback(transposed, seeds, [u], create)
-            if jt is None:
-                return Tensor(np.zeros(self.out.shape, self.out.dtype))
-            return jt if isinstance(jt, Tensor) else Tensor(jt)
+                grads = autodiff.gradients(transposed, seeds, create, retain_graph=True, stop=us)
+            return [_as_result(grads.get(u), u) for u in us]
 
-        return jvp_fn
-
-    def check_budget(self, name):
-        parts = [
-            (f"dy/d{self.names[i]}", self.out.shape + x.shape,
-             jacobian_nbytes(self.out.shape, x.shape, np.result_type(self.out.dtype, x.dtype)))
-            for i, x in zip(self.nums, self.inputs, strict=True)
-        ]
-        total = sum(n for _, _, n in parts)
-        if _jacobian_budget is not None and total > _jacobian_budget:
-            detail = " and ".join(f"{label} (shape {shape}) would need {format_bytes(n)}" for label, shape, n in parts)
-            raise MemoryError(
-                f"{name}: {detail}, over the Jacobian budget of {format_bytes(_jacobian_budget)}. "
-                "Use vjp or jvp, which never build the Jacobian, or raise the budget with "
-                "backprop_course.func.set_jacobian_budget(nbytes)."
-            )
-
-    def select(self, results):
-        return results[0] if self.single else tuple(results)
+        return push_fn
 
 
-def _tuple(x):
-    return tuple(x) if isinstance(x, tuple | list) else (x,)
+# --- forward mode ------------------------------------------------------------------------
 
 
-def _tangents(lin, tangents, name):
-    if len(tangents) != len(lin.inputs):
-        raise ValueError(f"{name}: got {len(lin.inputs)} primal(s) but {len(tangents)} tangent(s)")
+class _OuterGraph(Exception):
+    """Forward mode met a Tensor whose graph began outside it (f closes over a node of an outer transform)."""
+
+
+class _Dual(Tensor):
+    """A Tensor carrying a tangent: forward mode's node (Autodidax's JVPTracer, in this engine).
+
+    Ops run through Function.apply as for any Tensor, so a Dual requires grad;
+    `_wrap_output` then asks the op's tangent rule for the result's tangent.
+    No graph is recorded, unless reverse mode runs inside forward mode (hessian
+    is jacfwd(jacrev)): then the Duals are also that graph's nodes, and its
+    backward pass, made of ops on Duals, carries tangents too.
+    """
+
+    __slots__ = ("tangent", "_records")
+
+    @classmethod
+    def seed(cls, primal, tangent):
+        dual = super()._wrap_output(primal.data, ())
+        dual.requires_grad, dual._records = True, False
+        dual.tangent = np.asarray(tangent.data, primal.dtype)
+        return dual
+
+    @classmethod
+    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+        if not parents:  # computed while recording was off: a constant, as in reverse mode
+            return Tensor._wrap_output(data, parents, fn, saved, extras)
+        records, tangents = False, []
+        for p in parents:
+            if isinstance(p, _Dual):
+                records = records or p._records
+                tangents.append(p.tangent)
+            elif p.requires_grad:
+                raise _OuterGraph  # a tangent computed here could not be differentiated along that graph
+            else:  # a constant: a zero tangent that takes no memory
+                tangents.append(np.broadcast_to(np.zeros((), p.data.dtype), p.data.shape))
+        out = super()._wrap_output(data, parents, fn, saved, extras) if records else super()._wrap_output(data, ())
+        out.requires_grad, out._records = True, records
+        out.tangent = _output_tangent(fn, out, parents, saved, extras, tangents)
+        return out
+
+
+def _output_tangent(fn, out, parents, saved, extras, tangents):
+    if fn.jvp is Function.jvp:
+        t = _tangent_by_two_vjps(fn, out, parents, saved, extras, tangents)
+    else:
+        ctx = Context()
+        ctx.saved_tensors, ctx._parents = saved, parents
+        if extras:
+            ctx.__dict__.update(extras)
+        t = fn.jvp(ctx, *tangents)
+    t = np.asarray(t, dtype=out.dtype)
+    if t.shape != out.shape:
+        raise ValueError(f"{fn.__name__}.jvp returned a tangent of shape {t.shape}, but the output has shape "
+                         f"{out.shape}; a tangent must have its output's shape")
+    return t
+
+
+def _tangent_by_two_vjps(fn, out, parents, saved, extras, tangents):
+    """J t for a Function without a tangent rule: the vjp of u -> backward(u) = J^T u, at t."""
+    probe = Tensor._wrap_output(out.data, parents, fn, saved, extras)
+    u = Tensor(np.ones(out.shape, out.dtype), requires_grad=True)  # any value: backward is linear in u
+    with enable_grad():
+        grads = autodiff.node_vjp(probe, u)
+    roots, seeds = [], []
+    for g, t in zip(grads, tangents, strict=True):
+        if isinstance(g, Tensor) and g.requires_grad:
+            roots.append(g)
+            seeds.append(t)
+        elif g is not None and np.any(np.asarray(g) != 0):
+            raise TypeError(
+                f"{fn.__name__} has no jvp, and its backward does not use the incoming gradient through "
+                "Tensor operations, so forward mode cannot derive a tangent from it; give it a "
+                "@staticmethod jvp(ctx, *tangents) returning the output's tangent")
+    return autodiff.gradients(roots, seeds, stop=[u]).get(u, np.zeros(out.shape, out.dtype))
+
+
+def _forward(call, tangents):
+    """One forward pass with the primals carrying `tangents` (None: no tangent).
+
+    Returns (output leaves, spec, aux, output tangents), or None when f reaches
+    a graph from outside forward mode (then the caller uses two vjps).
+    """
+    inputs = [p if t is None else _Dual.seed(p, t) for p, t in zip(call.primals, tangents, strict=True)]
+    try:
+        outs, spec, aux = call(inputs)
+        if any(y.requires_grad and not isinstance(y, _Dual) for y in outs):
+            raise _OuterGraph
+    except _OuterGraph:
+        call.nested = True  # the results must stay connected to that graph
+        return None
+    out_tangents = [Tensor(y.tangent) if isinstance(y, _Dual) else _as_result(None, y) for y in outs]
+    return [y.detach() for y in outs], spec, aux, out_tangents
+
+
+def _tangent_leaves(call, tangents, name):
+    leaves, spec = _flatten(tuple(tangents))
+    if len(leaves) != len(call.primals):
+        raise ValueError(f"{name}: got {len(call.primals)} primal(s) but {len(leaves)} tangent(s)")
     out = []
-    for i, (t, x) in enumerate(zip(tangents, lin.inputs, strict=True)):
+    for i, (t, p) in enumerate(zip(leaves, call.primals, strict=True)):
         t = _as_tensor(t, f"{name}: tangent {i}")
-        _check_shape(t, x.shape, f"{name}: tangent {i}", f"primal {i}")
+        _check_shape(t, p.shape, f"{name}: tangent {i}", f"primal {i}")
         out.append(t)
     return out
 
 
-# --- the transforms ---------------------------------------------------------------
+# --- the transforms ---------------------------------------------------------------------
 
 
-def vjp(f, *primals):
-    """Return (f(*primals), vjp_fn); vjp_fn(v) gives v^T J for every primal, as a tuple."""
-    lin = _Linearization(f, primals, tuple(range(len(primals))), "vjp")
+def vjp(f, *primals, has_aux=False):
+    """Return (f(*primals), vjp_fn); vjp_fn(v) gives v^T J for every primal, as a tuple.
 
-    def vjp_fn(cotangent):
-        v = _as_tensor(cotangent, "vjp_fn: the cotangent")
-        _check_shape(v, lin.out.shape, "vjp_fn: the cotangent", "f's output")
-        return lin.pull(v)
+    The cotangent v has the structure of f's output. With has_aux=True, f returns
+    (output, aux) and vjp returns (output, vjp_fn, aux).
+    """
+    call = _Call(f, primals, tuple(range(len(primals))), "vjp", has_aux)
+    lin = _Linearization(call)
 
-    return lin.result, vjp_fn
+    def vjp_fn(cotangents):
+        vs, spec = _flatten(cotangents)
+        if len(vs) != len(lin.outs):
+            raise ValueError(f"vjp_fn: f returned {len(lin.outs)} Tensor(s) but got {len(vs)} cotangent(s)")
+        vs = [_as_tensor(v, "vjp_fn: the cotangent") for v in vs]
+        for v, y in zip(vs, lin.outs, strict=True):
+            _check_shape(v, y.shape, "vjp_fn: the cotangent", "f's output")
+        return call.regroup(lin.pull(vs))
+
+    out = lin.result(), vjp_fn
+    return out + (call.unnest(lin.aux),) if has_aux else out
 
 
-def grad(f, argnums=0):
+def _grad_and_value(f, args, argnums, has_aux, name):
+    call = _Call(f, args, argnums, name, has_aux)
+    lin = _Linearization(call)
+    if len(lin.outs) != 1 or lin.outs[0].data.size != 1:
+        what = f"shape {lin.outs[0].shape}" if len(lin.outs) == 1 else f"{len(lin.outs)} Tensors"
+        raise ValueError(
+            f"{name}: f must return a scalar (one number), but it returned {what}; "
+            "reduce it (for example .sum()) or use vjp/jacrev for non-scalar outputs"
+        )
+    (y,) = lin.outs
+    grads = call.regroup(lin.pull([Tensor(np.ones(y.shape, y.dtype))]))
+    value = lin.result()
+    return grads, ((value, call.unnest(lin.aux)) if has_aux else value)
+
+
+def grad_and_value(f, argnums=0, has_aux=False):
+    """Return a function computing (gradient, f's value) for a scalar-valued f.
+
+    With has_aux=True, f returns (value, aux) and the function (gradient, (value, aux)).
+    """
+    @functools.wraps(f)
+    def grad_and_value_f(*args):
+        return _grad_and_value(f, args, argnums, has_aux, "grad_and_value")
+
+    return grad_and_value_f
+
+
+def grad(f, argnums=0, has_aux=False):
     """Return a function computing df/d(argument) for a scalar-valued f.
 
-    With a tuple `argnums` it returns a tuple of gradients, one per argument.
+    With a tuple `argnums` it returns a tuple of gradients, one per argument; an
+    argument that is a tuple, list or dict of Tensors gets a gradient of that
+    shape. With has_aux=True, f returns (value, aux) and the function (gradient, aux).
     """
-
     @functools.wraps(f)
     def grad_f(*args):
-        lin = _Linearization(f, args, argnums, "grad")
-        if lin.out.numel() != 1:
-            raise ValueError(
-                f"grad: f must return a scalar (one number), but it returned shape {lin.out.shape}; "
-                "reduce it (for example .sum()) or use vjp/jacrev for non-scalar outputs"
-            )
-        return lin.select(lin.pull(Tensor(np.ones(lin.out.shape, lin.out.dtype))))
+        grads, value = _grad_and_value(f, args, argnums, has_aux, "grad")
+        return (grads, value[1]) if has_aux else grads
 
     return grad_f
 
 
-def jvp(f, primals, tangents):
+def _jvp(f, primals, tangents, has_aux, name):
+    if type(primals) not in (tuple, list) or type(tangents) not in (tuple, list):
+        raise TypeError(f"{name}: primals and tangents must be tuples (one entry per argument of f), "
+                        f"got {type(primals).__name__} and {type(tangents).__name__}")
+    call = _Call(f, primals, tuple(range(len(primals))), name, has_aux)
+    ts = _tangent_leaves(call, tangents, name)
+    done = None if call.nested else _forward(call, ts)
+    if done is None:  # inside another transform: the double-vjp trick
+        lin = _Linearization(call)
+        done = lin.outs, lin.spec, lin.aux, lin.push()(ts)
+        outs = call.unnest(lin.outs)
+    else:
+        outs = done[0]
+    _, spec, aux, out_tangents = done
+    result = _unflatten(spec, iter(outs)), _unflatten(spec, iter(out_tangents))
+    return result + (call.unnest(aux),) if has_aux else result
+
+
+def jvp(f, primals, tangents, *, has_aux=False):
     """Return (f(*primals), J @ tangents): the Jacobian-vector product, without building J.
 
-    Computed with the double-vjp trick (reverse mode applied twice), not a
-    forward-mode engine: u -> J^T u is linear, and its vjp with v is J v.
+    True forward mode: one pass of f in which each primal carries its tangent
+    through every op's tangent rule. `primals` and `tangents` are tuples of the
+    same structure. With has_aux=True, f returns (output, aux), and jvp adds aux.
     """
-    lin = _Linearization(f, _tuple(primals), tuple(range(len(_tuple(primals)))), "jvp")
-    ts = _tangents(lin, _tuple(tangents), "jvp")
-    return lin.result, lin.push()(ts)
+    return _jvp(f, primals, tangents, has_aux, "jvp")
 
 
-def jacrev(f, argnums=0):
+def _basis(x, k):
+    e = np.zeros(x.data.size, x.dtype)
+    e[k] = 1
+    return Tensor(e.reshape(x.shape))
+
+
+def _jacobian(y, x, vectors, by_rows):
+    """Stack one vector per element of x (columns) or of y (rows) into the layout y.shape + x.shape."""
+    if by_rows:
+        return _stack(vectors, y.shape + x.shape, x.dtype)
+    jac = _stack(vectors, x.shape + y.shape, y.dtype)
+    with enable_grad():
+        return jac.transpose(tuple(range(x.ndim, x.ndim + y.ndim)) + tuple(range(x.ndim)))
+
+
+def _assemble(call, outs, spec, jacobians, aux):
+    """Jacobians[j][i] (output leaf j, input leaf i) arranged as torch.func does: output outside, arguments inside."""
+    result = _unflatten(spec, iter([call.regroup(row) for row in jacobians]))
+    return (result, call.unnest(aux)) if call.has_aux else result
+
+
+def _jacrev(f, argnums, has_aux, name, y_label="y"):
+    @functools.wraps(f)
+    def jac_f(*args):
+        call = _Call(f, args, argnums, name, has_aux)
+        lin = _Linearization(call)
+        outs, inputs = lin.outs, lin.inputs
+        _check_budget(name, outs, [y_label + p for p in _paths(lin.spec)], inputs, call.labels)
+        jacobians = []
+        for j, y in enumerate(outs):
+            rows = []
+            for k in range(y.data.size):
+                cotangents = [_basis(o, k) if i == j else _as_result(None, o) for i, o in enumerate(outs)]
+                rows.append(lin.pull(cotangents))
+            jacobians.append([_jacobian(y, x, [r[i] for r in rows], True) for i, x in enumerate(inputs)])
+        return _assemble(call, outs, lin.spec, jacobians, lin.aux)
+
+    return jac_f
+
+
+def _jacfwd(f, argnums, has_aux, name, y_label="y"):
+    @functools.wraps(f)
+    def jac_f(*args):
+        call = _Call(f, args, argnums, name, has_aux)
+        primals = call.primals
+        columns = [[] for _ in primals]  # columns[i][k]: the output tangents for input leaf i, element k
+        push = None if not call.nested else _Linearization(call).push()
+        shapes_known = False
+        for i, x in enumerate(primals):
+            for k in range(x.data.size):
+                if push is None:
+                    done = _forward(call, [_basis(x, k) if m == i else None for m in range(len(primals))])
+                    if done is None:  # f reaches an outer graph: use two vjps from here on
+                        push = _Linearization(call).push()
+                if push is not None:
+                    ts = [_basis(x, k) if m == i else _as_result(None, p) for m, p in enumerate(primals)]
+                    done = (None, None, None, push(ts))
+                if not shapes_known:
+                    outs, spec, aux = call(primals) if done[0] is None else done[:3]
+                    _check_budget(name, outs, [y_label + p for p in _paths(spec)], primals, call.labels)
+                    shapes_known = True
+                columns[i].append(done[3])
+        if not shapes_known:  # no input elements at all
+            outs, spec, aux = call(primals)
+        jacobians = [[_jacobian(y, x, [c[j] for c in columns[i]], False) for i, x in enumerate(primals)]
+                     for j, y in enumerate(outs)]
+        return _assemble(call, outs, spec, jacobians, aux)
+
+    return jac_f
+
+
+def jacrev(f, argnums=0, *, has_aux=False, chunk_size=None):
     """Return a function computing the Jacobian of f, one vjp per output element.
 
-    Layout as in torch.func: shape f(x).shape + x.shape.
+    Layout as in torch.func: shape f(x).shape + x.shape, for each output and
+    each argument in argnums (a tuple gives a tuple). With has_aux=True, f
+    returns (output, aux) and the function (jacobian, aux). `chunk_size` is
+    accepted for torch.func's signature; rows are always computed one by one.
     """
-
-    @functools.wraps(f)
-    def jac_f(*args):
-        lin = _Linearization(f, args, argnums, "jacrev")
-        lin.check_budget("jacrev")
-        out = lin.out
-        rows = []
-        for k in range(out.numel()):
-            e = np.zeros(out.numel(), out.dtype)
-            e[k] = 1
-            rows.append(lin.pull(Tensor(e.reshape(out.shape))))
-        return lin.select([
-            _stack([row[i] for row in rows], out.shape + x.shape, x.dtype) for i, x in enumerate(lin.inputs)
-        ])
-
-    return jac_f
+    return _jacrev(f, argnums, has_aux, "jacrev")
 
 
-def jacfwd(f, argnums=0):
-    """Return a function computing the Jacobian of f, one jvp per input element.
+def jacfwd(f, argnums=0, has_aux=False, *, randomness="error"):
+    """Return a function computing the Jacobian of f, one forward-mode jvp per input element.
 
-    Same layout as jacrev: f(x).shape + x.shape.
+    Same layout and arguments as jacrev. `randomness` is accepted for
+    torch.func's signature (the course's ops draw no random numbers).
     """
-
-    @functools.wraps(f)
-    def jac_f(*args):
-        lin = _Linearization(f, args, argnums, "jacfwd")
-        lin.check_budget("jacfwd")
-        push, out = lin.push(), lin.out
-        jacobians = []
-        for i, x in enumerate(lin.inputs):
-            cols = []
-            for k in range(x.numel()):
-                tangents = [Tensor(np.zeros(y.shape, y.dtype)) for y in lin.inputs]
-                e = np.zeros(x.numel(), x.dtype)
-                e[k] = 1
-                tangents[i] = Tensor(e.reshape(x.shape))
-                cols.append(push(tangents))
-            jac = _stack(cols, x.shape + out.shape, out.dtype)
-            with enable_grad():
-                jacobians.append(jac.transpose(tuple(range(x.ndim, x.ndim + out.ndim)) + tuple(range(x.ndim))))
-        return lin.select(jacobians)
-
-    return jac_f
+    return _jacfwd(f, argnums, has_aux, "jacfwd")
 
 
 def hessian(f, argnums=0):
-    """Return a function computing the Hessian of f: jacfwd(jacrev(f)), shape out + x.shape + x.shape."""
-    if not isinstance(argnums, int) or isinstance(argnums, bool):
-        raise TypeError(f"hessian: argnums must be one int, got {argnums!r}")
-    return jacfwd(jacrev(f, argnums), argnums)
+    """Return a function computing the Hessian of f: jacfwd(jacrev(f)), forward over reverse.
+
+    Shape f(x).shape + x.shape + x.shape; a tuple argnums gives nested tuples.
+    """
+    return _jacfwd(_jacrev(f, argnums, False, "hessian"), argnums, False, "hessian", y_label="(dy/dx)")
 
 
 def hvp(f, primals, tangents):
     """Return (f(*primals), H @ tangents) for a scalar f, without forming H.
 
-    Reverse over reverse: the gradient of <grad f, v> is H v. The second part is
-    a tuple with one entry per primal.
+    Forward over reverse: the jvp of the gradient. The second part is a tuple
+    with one entry per primal.
     """
-    primals = _tuple(primals)
-    nums = tuple(range(len(primals)))
-    lin = _Linearization(f, primals, nums, "hvp")  # validates the inputs, runs f once
-    ts = _tangents(lin, _tuple(tangents), "hvp")
-    if lin.out.numel() != 1:
-        raise ValueError(f"hvp: f must return a scalar (one number), but it returned shape {lin.out.shape}")
+    def grad_and_f(*xs):
+        return _grad_and_value(f, xs, tuple(range(len(xs))), False, "hvp")
 
-    def grad_dot_v(*xs):
-        return sum((g * t).sum() for g, t in zip(grad(f, nums)(*xs), ts, strict=True))
+    (_, value), (hv, _) = _jvp(grad_and_f, primals, tangents, False, "hvp")
+    return value, hv
 
-    return lin.result, grad(grad_dot_v, nums)(*primals)
+
+def _dims_per_leaf(dims, tree, what):
+    """One batch dimension (an int or None) per leaf of `tree`; `dims` is one for all or a tree prefix."""
+    if dims is None or (isinstance(dims, int) and not isinstance(dims, bool)):
+        return [dims] * len(_flatten(tree)[0])
+    same = type(dims) is type(tree) and type(dims) in (tuple, list, dict) and len(dims) == len(tree)
+    if not same or (type(dims) is dict and dims.keys() != tree.keys()):
+        raise ValueError(f"vmap: {what}={dims!r} must be an int, None, or match the structure of {_describe(tree)}")
+    keys = list(tree) if type(tree) is dict else range(len(tree))
+    return [d for k in keys for d in _dims_per_leaf(dims[k], tree[k], what)]
+
+
+def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """Return f mapped over a batch dimension: in_dims says where it is in each argument, out_dims where it goes.
+
+    The semantics of torch.func.vmap, computed by a plain loop: f runs once per
+    batch element and the results are stacked (so it is no faster than the
+    loop). `in_dims` is an int or None for every argument, or a tuple with one
+    entry per argument (None: not mapped). Each run draws its own random
+    numbers; `randomness` and `chunk_size` are accepted for torch.func's signature.
+    """
+    @functools.wraps(f)
+    def mapped(*args):
+        leaves, spec = _flatten(args)
+        dims = _dims_per_leaf(in_dims if type(in_dims) is not list else tuple(in_dims), args, "in_dims")
+        sizes = set()
+        for x, d in zip(leaves, dims, strict=True):
+            if d is not None:
+                if not -np.ndim(x) <= d < np.ndim(x):
+                    raise ValueError(f"vmap: in_dims={d} but an argument has shape {np.shape(x)}")
+                sizes.add(np.shape(x)[d])
+        if len(sizes) != 1:
+            raise ValueError("vmap: no argument is mapped (all in_dims are None)" if not sizes else
+                             f"vmap: the mapped dimensions have different sizes {sorted(sizes)}; they must agree")
+        (n,) = sizes
+
+        def element(x, d, b):
+            return x if d is None else x[(slice(None),) * (d % np.ndim(x)) + (b,)]
+
+        results = [f(*_unflatten(spec, iter([element(x, d, b) for x, d in zip(leaves, dims, strict=True)])))
+                   for b in range(n)]
+        outs, out_spec = _flatten(results[0])
+        odims = _dims_per_leaf(out_dims, results[0], "out_dims")
+        stacked = []
+        for j, d in enumerate(odims):
+            column = [_flatten(r)[0][j] for r in results]
+            column = [y if isinstance(y, Tensor) else _as_tensor(y, "vmap: an output of f") for y in column]
+            if d is None:  # torch.func's "not batched": f's output must not depend on the batch
+                stacked.append(column[0])
+                continue
+            s = _Stack.apply(*column)
+            if d % s.ndim != 0:
+                axes = list(range(1, s.ndim))
+                axes.insert(d % s.ndim, 0)
+                s = s.transpose(axes)
+            stacked.append(s)
+        return _unflatten(out_spec, iter(stacked))
+
+    return mapped

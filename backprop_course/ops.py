@@ -27,6 +27,10 @@ class Add(Function):
     def backward(ctx, g):
         return g, g  # the add gate distributes: both inputs get the upstream gradient
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        return tx + ty
+
 
 class Sub(Function):
     op = "-"
@@ -39,6 +43,10 @@ class Sub(Function):
     def backward(ctx, g):
         return g, -g
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        return tx - ty
+
 
 class Neg(Function):
     op = "neg"
@@ -50,6 +58,10 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, g):
         return -g
+
+    @staticmethod
+    def jvp(ctx, t):
+        return -t
 
 
 class Mul(Function):
@@ -64,6 +76,11 @@ class Mul(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         return y * g, x * g  # the mul gate swaps its inputs
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        x, y = ctx.saved_tensors
+        return tx * y + x * ty  # the product rule
 
 
 class Div(Function):
@@ -82,6 +99,11 @@ class Div(Function):
         y, out = ctx.saved_tensors
         gx = g / y
         return gx, -gx * out
+
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        y, out = ctx.saved_tensors
+        return (tx - out * ty) / y
 
 
 class PowConst(Function):
@@ -109,6 +131,10 @@ class PowConst(Function):
         except ZeroDivisionError:  # float 0.0 ** (c - 1) with 0 < c < 1: the slope is infinite, as in NumPy
             return g * c * math.inf
 
+    @staticmethod
+    def jvp(ctx, t):
+        return PowConst.backward(ctx, t)  # elementwise: the Jacobian is diagonal, so J t = J^T t
+
 
 class Pow(Function):
     """x ** y where the exponent is itself a node."""
@@ -135,6 +161,11 @@ class Pow(Function):
             gy = g * out * Log.apply(x)
         return gx, gy
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        gx, gy = Pow.backward(ctx, tx)[0], Pow.backward(ctx, ty)[1]  # elementwise in each input
+        return gx if gy is None else gx + gy
+
 
 class Exp(Function):
     op = "exp"
@@ -149,6 +180,11 @@ class Exp(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * out
+
+    @staticmethod
+    def jvp(ctx, t):
+        (out,) = ctx.saved_tensors
+        return t * out
 
 
 class Log(Function):
@@ -170,6 +206,11 @@ class Log(Function):
         (x,) = ctx.saved_tensors
         return g / x
 
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return t / x
+
 
 class Tanh(Function):
     op = "tanh"
@@ -184,6 +225,11 @@ class Tanh(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * (1 - out * out)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (out,) = ctx.saved_tensors
+        return t * (1 - out * out)
 
 
 class Sigmoid(Function):
@@ -205,6 +251,11 @@ class Sigmoid(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * out * (1 - out)  # local gradient (1 - σ)σ, at most 0.25
+
+    @staticmethod
+    def jvp(ctx, t):
+        (out,) = ctx.saved_tensors
+        return t * out * (1 - out)
 
 
 class Select(Function):
@@ -248,6 +299,11 @@ class ReLU(Function):
         (mask,) = ctx.saved_tensors
         return Select.apply(g, mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
 
+    @staticmethod
+    def jvp(ctx, t):
+        (mask,) = ctx.saved_tensors
+        return t * mask
+
 
 class Maximum(Function):
     """Elementwise max(x, y). On a tie the first argument wins the gradient; NaN propagates."""
@@ -267,6 +323,11 @@ class Maximum(Function):
         first, second = ctx.saved_tensors
         return Select.apply(g, first), Select.apply(g, second)  # the max gate routes
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        first, second = ctx.saved_tensors
+        return tx * first + ty * second
+
 
 class MatMul(Function):
     """x @ y for operands with at least two dimensions (batched allowed)."""
@@ -285,6 +346,14 @@ class MatMul(Function):
         # Batch dimensions added by broadcasting are summed away by apply.
         return (g @ y.mT if need_x else None), (x.mT @ g if need_y else None)
 
+    @staticmethod
+    def jvp(ctx, tx, ty):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad  # False for an input without a tangent: skip its zero product
+        if need_x and need_y:
+            return tx @ y + x @ ty
+        return tx @ y if need_x else x @ ty
+
 
 def _reduced_shape(shape, axis):
     """The keepdims shape of a reduction over `axis` (None, int or tuple)."""
@@ -299,11 +368,16 @@ class BroadcastTo(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
+        ctx.out_shape = shape
         return np.broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, g):
         return g  # apply sums it back to the input's shape
+
+    @staticmethod
+    def jvp(ctx, t):
+        return np.broadcast_to(t, ctx.out_shape)
 
 
 class Sum(Function):
@@ -312,11 +386,16 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdims):
         ctx.shape, ctx.kept = x.shape, _reduced_shape(x.shape, axis)
+        ctx.axis, ctx.keepdims = axis, keepdims
         return np.sum(x, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
         return BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return np.sum(t, axis=ctx.axis, keepdims=ctx.keepdims)
 
 
 class Mean(Function):
@@ -331,6 +410,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         return Sum.backward(ctx, g) / ctx.n
+
+    @staticmethod
+    def jvp(ctx, t):
+        return Sum.jvp(ctx, t) / ctx.n
 
 
 class Max(Function):
@@ -349,11 +432,16 @@ class Max(Function):
         np.put_along_axis(onehot, flat.argmax(-1)[..., None], True, axis=-1)
         ctx.mask = np.transpose(onehot.reshape(moved.shape), np.argsort(rest + list(axes)))
         ctx.shape, ctx.kept = x.shape, _reduced_shape(x.shape, axis)
+        ctx.axis, ctx.keepdims = axis, keepdims
         return np.max(x, axis=axis, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
         return Select.apply(BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape), ctx.mask)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return np.sum(t * ctx.mask, axis=ctx.axis, keepdims=ctx.keepdims)  # the tangent of the chosen element
 
 
 class Reshape(Function):
@@ -361,12 +449,16 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.shape
+        ctx.shape, ctx.out_shape = x.shape, shape
         return np.reshape(x, shape)
 
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.shape)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return np.reshape(t, ctx.out_shape)
 
 
 class Transpose(Function):
@@ -382,6 +474,10 @@ class Transpose(Function):
     def backward(ctx, g):
         return g.transpose(ctx.inverse)
 
+    @staticmethod
+    def jvp(ctx, t):
+        return np.transpose(t, np.argsort(ctx.inverse))
+
 
 class GetItem(Function):
     op = "[]"
@@ -395,6 +491,10 @@ class GetItem(Function):
     def backward(ctx, g):
         return ScatterAdd.apply(g, ctx.index, ctx.shape)
 
+    @staticmethod
+    def jvp(ctx, t):
+        return t[ctx.index]
+
 
 class ScatterAdd(Function):
     """zeros(shape) with g added at `index` (repeated indices add up)."""
@@ -403,7 +503,7 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, g, index, shape):
-        ctx.index = index
+        ctx.index, ctx.out_shape = index, shape
         out = np.zeros(shape, dtype=g.dtype)
         np.add.at(out, index, g)
         return out
@@ -411,6 +511,10 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, g):
         return GetItem.apply(g, ctx.index)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return ScatterAdd.forward(ctx, t, ctx.index, ctx.out_shape)
 
 
 class Softmax(Function):
@@ -429,6 +533,10 @@ class Softmax(Function):
         (out,) = ctx.saved_tensors
         return out * (g - (g * out).sum(axis=ctx.axis, keepdims=True))
 
+    @staticmethod
+    def jvp(ctx, t):
+        return Softmax.backward(ctx, t)  # the softmax Jacobian diag(s) - s s^T is symmetric
+
 
 class LogSoftmax(Function):
     op = "log_softmax"
@@ -445,3 +553,8 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g - Exp.apply(out) * g.sum(axis=ctx.axis, keepdims=True)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (out,) = ctx.saved_tensors
+        return t - (np.exp(out) * t).sum(axis=ctx.axis, keepdims=True)

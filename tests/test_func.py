@@ -292,5 +292,73 @@ def test_argnums_and_return_type_errors():
         F.grad(lambda x: x, argnums=[0])(1.0)
     with pytest.raises(TypeError, match="must return a Tensor"):
         F.grad(lambda x: 3.0)(1.0)
-    with pytest.raises(TypeError, match="one int"):
-        F.hessian(lambda x, y: x, argnums=(0, 1))
+
+
+def test_a_value_is_refused_with_a_pointer_to_backward():
+    from backprop_course import Value
+
+    for transform in (F.grad, F.jacrev, F.jacfwd, F.hessian):
+        with pytest.raises(TypeError, match=r"is a Value.*func transforms work on Tensors.*\.backward\(\)"):
+            transform(lambda x: x * x)(Value(2.0))
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1, -0.5, True, "1GiB"])
+def test_the_budget_must_be_a_finite_non_negative_number(bad):
+    with pytest.raises(ValueError, match=r"budget must be a finite non-negative number of bytes, or None"):
+        F.set_jacobian_budget(bad)
+    assert F.set_jacobian_budget(None) == 2**30  # nothing was changed by the refusals
+    F.set_jacobian_budget(2**30)
+
+
+def test_a_hessian_over_budget_names_the_hessian():
+    previous = F.set_jacobian_budget(100)
+    try:
+        with pytest.raises(MemoryError, match=r"^hessian: d\(dy/dx\)/dx \(shape \(4, 4\)\) would need 128 bytes"):
+            F.hessian(lambda x: (x**3).sum())(np.ones(4))
+        with pytest.raises(MemoryError, match=r"^hessian: dy/dx \(shape \(4, 10, 4\)\)"):
+            F.hessian(lambda x: x.reshape(4, 1) * np.ones(10))(np.ones(4))  # the inner Jacobian is 1280 bytes
+    finally:
+        F.set_jacobian_budget(previous)
+
+
+# --- second derivatives through 0-d tensors ---------------------------------------------
+
+# Forward saves NumPy's 0-d results as NumPy scalars, so create_graph's re-attachment by id misses them.
+ZERO_D = pytest.mark.xfail(strict=True, reason="0-d results are not yet re-attached under create_graph")
+
+
+
+@ZERO_D
+def test_grad_of_grad_through_a_0d_tensor():
+    t = np.tanh(0.7)
+    assert F.grad(F.grad(lambda x: x.tanh()))(Tensor(0.7)).item() == pytest.approx(-2 * t * (1 - t * t), rel=1e-12)
+    assert F.grad(F.grad(lambda x: x.tanh()))(Tensor(0.7)).item() == pytest.approx(-0.76723, abs=1e-5)
+    assert F.grad(F.grad(lambda x: x.exp()))(Tensor(0.7)).item() == pytest.approx(np.exp(0.7), rel=1e-12)
+    s = 1 / (1 + np.exp(-0.7))
+    assert F.grad(F.grad(lambda x: x.sigmoid()))(Tensor(0.7)).item() == pytest.approx(s * (1 - s) * (1 - 2 * s))
+    assert F.grad(F.grad(lambda x: 1 / x))(Tensor(0.7)).item() == pytest.approx(2 / 0.7**3, rel=1e-12)
+    assert F.jacfwd(F.grad(lambda x: x.tanh()))(Tensor(0.7)).item() == pytest.approx(-2 * t * (1 - t * t))
+
+
+X3 = np.array([0.3, -0.5, 0.4])
+
+
+@ZERO_D
+def test_jacobian_of_a_gradient_through_a_0d_sum():
+    expected = np.exp(X3.sum()) * np.ones((3, 3))
+    for jac in (F.jacrev, F.jacfwd):
+        np.testing.assert_allclose(jac(F.grad(lambda x: x.sum().exp()))(X3).data, expected, rtol=1e-12)
+
+
+@ZERO_D
+def test_hessians_through_a_0d_intermediate_are_analytic():
+    s, q, ones = X3.sum(), (X3 * X3).sum(), np.ones((3, 3))
+    t = np.tanh(s)
+    cases = [
+        (lambda x: x.sum().tanh(), -2 * t * (1 - t * t) * ones),
+        (lambda x: x.sum().exp(), np.exp(s) * ones),
+        (lambda x: 1 / (x * x).sum(), -2 * np.eye(3) / q**2 + 8 * np.outer(X3, X3) / q**3),
+    ]
+    for f, expected in cases:
+        np.testing.assert_allclose(F.hessian(f)(X3).data, expected, rtol=1e-12)
+        np.testing.assert_allclose(F.jacrev(F.jacrev(f))(X3).data, expected, rtol=1e-12)
