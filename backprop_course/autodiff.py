@@ -120,7 +120,7 @@ class Node:
     ``_accumulate``     a leaf's old `.grad` plus a new gradient               ``new`` if ``old`` is None,
                                                                                else ``old + new``
     ``_as_grad``        a seed gradient as a node, for ``create_graph``        the gradient unchanged
-    ``_release``        free what a node saved (after its backward step)       drop ``_saved``/``_extras``
+    ``_release``        free what a node saved (after its backward step)       drop a non-empty ``_saved``
     ==================  =====================================================  ==========================
     """
 
@@ -153,7 +153,8 @@ class Node:
         return grad
 
     def _release(self):
-        self._saved = self._extras = None
+        if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
+            self._saved = None
 
 
 class Function:
@@ -329,11 +330,18 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
             if pg is None or not parent.requires_grad:
                 continue
             if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
-                pg = node._fit_grad(pg, parent.data, node, parents.index(parent))
+                pg = node._fit_grad(pg, parent.data, node, _position(parents, parent))
             grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
             node._release()
     return grads
+
+
+def _position(parents, parent):
+    """parent's index among parents, by identity (a Tensor's == is elementwise)."""
+    for i, p in enumerate(parents):
+        if p is parent:
+            return i
 
 
 def backward(root, grad, retain_graph=False, create_graph=False):

@@ -13,23 +13,16 @@ used, so a fresh kernel always builds the same networks (`manual_seed` resets it
 
 import numpy as np
 
+from . import tensor
 from .autodiff import no_grad
 from .checks import is_int, number, positive, positive_int
-from .tensor import Tensor
+from .tensor import Tensor, manual_seed  # noqa: F401 - manual_seed is part of nn's surface
 from .value import Value
-
-_default_rng = np.random.default_rng(0)
-
-
-def manual_seed(seed):
-    """Reset the generator used when no `rng` is given."""
-    global _default_rng
-    _default_rng = np.random.default_rng(seed)
 
 
 def _generator(rng):
     if rng is None:
-        return _default_rng
+        return tensor.generator()
     if isinstance(rng, np.random.Generator):
         return rng
     if is_int(rng):

@@ -558,3 +558,141 @@ class LogSoftmax(Function):
     def jvp(ctx, t):
         (out,) = ctx.saved_tensors
         return t - (np.exp(out) * t).sum(axis=ctx.axis, keepdims=True)
+
+
+# PyTorch's names beyond the lecture's ---------------------------------------------------
+class Sin(Function):
+    op = "sin"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return math.sin(x) if _scalar(x) else np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * Cos.apply(x)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return t * np.cos(x)
+
+
+class Cos(Function):
+    op = "cos"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return math.cos(x) if _scalar(x) else np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * Sin.apply(x)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return -t * np.sin(x)
+
+
+class Abs(Function):
+    """|x|. Its slope is sign(x): 0 at x = 0, as in PyTorch."""
+
+    op = "abs"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.sign = np.sign(x) if not _scalar(x) else float((x > 0) - (x < 0)) if x == x else x
+        return abs(x) if _scalar(x) else np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.sign
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t * ctx.sign
+
+
+class Clamp(Function):
+    """x limited to [low, high] (either may be None). The gradient passes where x lies inside, ends included."""
+
+    op = "clamp"
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        inside = (True if low is None else x >= low) & (True if high is None else x <= high)
+        ctx.mask = inside | (x != x)  # NaN passes through, and so does its gradient
+        out = x if low is None else np.maximum(x, low)
+        return out if high is None else np.minimum(out, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Select.apply(g, ctx.mask)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return np.where(ctx.mask, t, 0.0)
+
+
+class Clone(Function):
+    """A copy with its own memory; the gradient passes unchanged."""
+
+    op = "clone"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t
+
+
+class Stack(Function):
+    """Its inputs stacked along a new axis; each gets back its slice of the gradient."""
+
+    op = "stack"
+
+    @staticmethod
+    def forward(ctx, axis, *xs):
+        ctx.axis = axis
+        return np.stack(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        index = (slice(None),) * (ctx.axis % g.ndim)
+        return tuple(g[index + (i,)] for i in range(g.shape[ctx.axis]))
+
+    @staticmethod
+    def jvp(ctx, *ts):
+        return np.stack(ts, axis=ctx.axis)
+
+
+class Cat(Function):
+    """Its inputs joined along an existing axis; each gets back its slice of the gradient."""
+
+    op = "cat"
+
+    @staticmethod
+    def forward(ctx, axis, *xs):
+        ctx.axis, ctx.ends = axis, np.cumsum([x.shape[axis] for x in xs])
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        index = (slice(None),) * (ctx.axis % g.ndim)
+        starts = [0, *ctx.ends[:-1]]
+        return tuple(g[index + (slice(int(a), int(b)),)] for a, b in zip(starts, ctx.ends, strict=True))
+
+    @staticmethod
+    def jvp(ctx, *ts):
+        return np.concatenate(ts, axis=ctx.axis)

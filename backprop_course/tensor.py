@@ -126,7 +126,9 @@ class Tensor(Operators, autodiff.Node):
     def _release(self):
         if self._locked:
             _unlock(self._locked)
-        self._saved = self._extras = self._locked = None
+            self._locked = None
+        if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
+            self._saved = None
 
     def __del__(self):
         if self._locked:
@@ -238,15 +240,72 @@ class Tensor(Operators, autodiff.Node):
 
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20)
-        extra = ", requires_grad=True" if self.requires_grad and self.is_leaf else ""
+        extra = (f", grad_fn={self.grad_fn}" if self._fn else
+                 ", requires_grad=True" if self.requires_grad else "")
         return f"Tensor({body}{extra})"
+
+    # PyTorch's autograd attributes ------------------------------------------------------
+    @property
+    def grad_fn(self):
+        """The Function that made this tensor, under PyTorch's name (MulBackward0); None for a leaf."""
+        return GradFn(self) if self._fn else None
+
+    def retain_grad(self):
+        """A no-op: this course fills in every intermediate `.grad` anyway (the pictures draw them)."""
+
+    def zero_(self):
+        """Fill with zeros in place (this tensor's data becomes a fresh zero array; arrays a graph holds stay)."""
+        self.data = np.zeros_like(self.data)
+        return self
+
+    def clone(self):
+        return ops.Clone.apply(self)
+
+    # comparisons: elementwise, boolean Tensors; hashing stays by identity -----------------
+    def _compare(self, other, op):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._wrap_output(np.asarray(op(self.data, other)), ())
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a Tensor with {self.data.size} elements is ambiguous; "
+                             "use .all() or .any()")
+        return bool(self.data)
+
+    def all(self):
+        return bool(np.all(self.data))
+
+    def any(self):
+        return bool(np.any(self.data))
 
     def detach(self):
         """The same values as a new leaf with no graph; it shares memory with this tensor."""
         return Tensor._wrap_output(self.data.view(), ())
 
-    def backward(self, grad=None, retain_graph=False, create_graph=False):
-        """Backpropagate from this tensor. A non-scalar tensor needs `grad` (dL/dself)."""
+    def backward(self, grad=None, retain_graph=False, create_graph=False, *, gradient=None):
+        """Backpropagate from this tensor. A non-scalar tensor needs `grad` (dL/dself; PyTorch's `gradient=`)."""
+        if gradient is not None:
+            grad = gradient
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(
@@ -291,6 +350,43 @@ class Tensor(Operators, autodiff.Node):
         """The largest entry over `axis`. On a tie the first maximal entry (in C order) gets the gradient."""
         return ops.Max.apply(self, *_reduction(self, "max", axis, keepdims, dim, keepdim, empty_ok=False))
 
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The smallest entry over `axis`; on a tie the first minimal entry gets the gradient."""
+        return -(-self).max(axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Positions of the largest entries (an integer Tensor, no gradient)."""
+        axis, keepdims = _reduction(self, "argmax", axis, keepdims, dim, keepdim, empty_ok=False)
+        if isinstance(axis, tuple):
+            raise TypeError("argmax takes one axis (an int) or None")
+        return Tensor._wrap_output(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)), ())
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def sqrt(self):
+        return self ** 0.5
+
+    def sin(self):
+        return ops.Sin.apply(self)
+
+    def cos(self):
+        return ops.Cos.apply(self)
+
+    def abs(self):
+        return ops.Abs.apply(self)
+
+    __abs__ = abs
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        if min is None and max is None:
+            raise ValueError("clamp needs min, max or both")
+        return ops.Clamp.apply(self, min, max)
+
+    def norm(self):
+        """The Euclidean (Frobenius) norm, sqrt(sum(x²))."""
+        return (self * self).sum() ** 0.5
+
     def softmax(self, axis=-1):
         return ops.Softmax.apply(self, axis)
 
@@ -304,6 +400,30 @@ class Tensor(Operators, autodiff.Node):
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         return ops.Transpose.apply(self, tuple(axes) if axes else None)
+
+    def view(self, *shape):
+        return self.reshape(*shape)
+
+    def flatten(self):
+        return self.reshape(-1)
+
+    def squeeze(self, dim=None):
+        """Drop size-1 dimensions (all, or only `dim`)."""
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        dim = reduction_axes(dim, self.ndim, "squeeze") % max(self.ndim, 1)
+        return self if self.shape[dim] != 1 else self.reshape(self.shape[:dim] + self.shape[dim + 1:])
+
+    def unsqueeze(self, dim):
+        """Insert a size-1 dimension at `dim`."""
+        dim = reduction_axes(dim, self.ndim + 1, "unsqueeze") % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def t(self):
+        """The transpose of a matrix (PyTorch's t(): at most 2 dimensions)."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects at most 2 dimensions, got shape {self.shape}; use transpose(...)")
+        return self.transpose()
 
     @property
     def T(self):
@@ -350,6 +470,25 @@ def _plain_index(index):
     return a
 
 
+# PyTorch's names for its gradient nodes, where they differ from this engine's Functions.
+_TORCH_NAMES = {"PowConst": "Pow", "MatMul": "Mm", "ReLU": "Relu", "GetItem": "Index", "Reshape": "View",
+                "Transpose": "Permute", "Maximum": "Maximum", "BroadcastTo": "Expand"}
+
+
+class GradFn:
+    """What `t.grad_fn` shows: the Function that made `t`, under PyTorch's name."""
+
+    def __init__(self, node):
+        self.function = node._fn
+
+    def name(self):
+        name = self.function.__name__
+        return f"{_TORCH_NAMES.get(name, name)}Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
 def from_numpy(array, requires_grad=False):
     """A Tensor that shares `array`'s memory (as `torch.from_numpy`), where `Tensor(array)` copies.
 
@@ -359,6 +498,76 @@ def from_numpy(array, requires_grad=False):
         return Tensor(array, requires_grad)
     t = Tensor._wrap_output(array, ())
     return t.requires_grad_() if requires_grad else t
+
+
+# --- PyTorch's module-level constructors -----------------------------------------------------
+_rng = np.random.default_rng(0)
+
+
+def manual_seed(seed):
+    """Reset the generator behind randn, rand and the networks' default weights (a fresh kernel uses 0)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def generator():
+    return _rng
+
+
+def _shape(shape):
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], tuple | list) else shape
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """A new leaf holding a copy of `data` (PyTorch's torch.tensor); float64 unless told otherwise."""
+    return Tensor(np.asarray(data, dtype=dtype) if dtype is not None else data, requires_grad)
+
+
+def zeros(*shape, dtype=np.float64, requires_grad=False):
+    return Tensor(np.zeros(_shape(shape), dtype), requires_grad)
+
+
+def ones(*shape, dtype=np.float64, requires_grad=False):
+    return Tensor(np.ones(_shape(shape), dtype), requires_grad)
+
+
+def randn(*shape, dtype=np.float64, requires_grad=False):
+    """Standard normal samples from the generator that `manual_seed` resets."""
+    return Tensor(_rng.standard_normal(_shape(shape)).astype(dtype), requires_grad)
+
+
+def rand(*shape, dtype=np.float64, requires_grad=False):
+    """Uniform samples in [0, 1) from the generator that `manual_seed` resets."""
+    return Tensor(_rng.random(_shape(shape)).astype(dtype), requires_grad)
+
+
+def eye(n, m=None, dtype=np.float64, requires_grad=False):
+    return Tensor(np.eye(n, m, dtype=dtype), requires_grad)
+
+
+def zeros_like(t, requires_grad=False):
+    return Tensor(np.zeros_like(np.asarray(t)), requires_grad)
+
+
+def ones_like(t, requires_grad=False):
+    return Tensor(np.ones_like(np.asarray(t)), requires_grad)
+
+
+def _nodes(tensors, name):
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError(f"{name} needs at least one tensor")
+    return tensors
+
+
+def stack(tensors, dim=0):
+    """The tensors, which share one shape, stacked along a new dimension `dim`."""
+    return ops.Stack.apply(dim, *_nodes(tensors, "stack"))
+
+
+def cat(tensors, dim=0):
+    """The tensors joined along their existing dimension `dim`."""
+    return ops.Cat.apply(dim, *_nodes(tensors, "cat"))
 
 
 def matmul(x, y):

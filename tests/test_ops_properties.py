@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from strategies import FAST, arrays, broadcastable_pair, leaf, nonempty_shapes, numeric_grad, shapes, spread_arrays
 
-from backprop_course import Tensor
+from backprop_course import Tensor, cat, stack
 
 
 def check(op, reference, *inputs):
@@ -129,6 +129,12 @@ UNARY = {
     "sigmoid": (lambda t: t.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), arrays),
     "relu": (lambda t: t.relu(), lambda a: np.maximum(a, 0.0), spread_arrays),
     "neg": (lambda t: -t, np.negative, arrays),
+    "sin": (lambda t: t.sin(), np.sin, arrays),
+    "cos": (lambda t: t.cos(), np.cos, arrays),
+    "sqrt": (lambda t: t.sqrt(), np.sqrt, lambda s: arrays(s, 0.2, 3.0)),
+    "abs": (lambda t: t.abs(), np.abs, spread_arrays),
+    "clamp": (lambda t: t.clamp(-1.2345, 0.789), lambda a: np.clip(a, -1.2345, 0.789), spread_arrays),
+    "clone": (lambda t: t.clone(), np.copy, arrays),
 }
 
 
@@ -302,3 +308,21 @@ def test_matmul_with_array_operand(sxy, data):
     x, y = data.draw(arrays(sx)), data.draw(arrays(sy))
     check(lambda a: a @ y, lambda a: a @ y, x)
     check(lambda b: x @ b, lambda b: x @ b, y)
+
+
+@FAST
+@given(data=st.data())
+def test_stack_and_cat(data):
+    sx, sy = data.draw(broadcastable_pair())
+    x, y = data.draw(arrays(sx)), data.draw(arrays(sy))
+    check(lambda a, b: stack([a * b, b - a], dim=-1), lambda a, b: np.stack([a * b, b - a], axis=-1), x, y)
+    z = data.draw(arrays((2,) + sx))
+    check(lambda a, c: cat([a.unsqueeze(0), c], dim=0), lambda a, c: np.concatenate([a[None], c]), x, z)
+
+
+@FAST
+@given(shape=shapes, data=st.data())
+def test_min_is_max_of_the_negation(shape, data):
+    x = data.draw(spread_arrays(shape))
+    check(lambda t: t.min(), np.min, x)
+    check(lambda t: t.norm(), lambda a: np.sqrt(np.sum(a * a)), x)
