@@ -27,12 +27,13 @@ import contextlib
 import functools
 import inspect
 import math
+import weakref
 
 import numpy as np
 
 from . import autodiff
 from .autodiff import Context, Function, enable_grad
-from .checks import is_real
+from .checks import is_real, positive_int
 from .tensor import Tensor, from_numpy
 from .value import Value
 
@@ -208,15 +209,22 @@ def _argnums(argnums, nargs, name):
     return nums, single
 
 
+_names_of = weakref.WeakKeyDictionary()  # inspect.signature is slow, and jacfwd calls f once per input element
+
+
 def _arg_names(f, nargs):
-    names = [f"arg{i}" for i in range(nargs)]
-    with contextlib.suppress(TypeError, ValueError):
-        params = list(inspect.signature(f).parameters.values())
-        for i, p in enumerate(params[:nargs]):
-            if p.kind is p.VAR_POSITIONAL:
-                break
-            names[i] = p.name
-    return names
+    try:
+        known = _names_of[f]
+    except (KeyError, TypeError):
+        known = []
+        with contextlib.suppress(TypeError, ValueError):
+            for p in inspect.signature(f).parameters.values():
+                if p.kind is p.VAR_POSITIONAL:
+                    break
+                known.append(p.name)
+        with contextlib.suppress(TypeError):  # not every callable can be weakly referenced
+            _names_of[f] = known
+    return [known[i] if i < len(known) else f"arg{i}" for i in range(nargs)]
 
 
 def _check_shape(t, shape, what, against):
@@ -386,12 +394,18 @@ class _Dual(Tensor):
                 tangents.append(p.tangent)
             elif p.requires_grad:
                 raise _OuterGraph  # a tangent computed here could not be differentiated along that graph
-            else:  # a constant: a zero tangent that takes no memory
-                tangents.append(np.broadcast_to(np.zeros((), p.data.dtype), p.data.shape))
+            else:
+                tangents.append(_zero(p.data.shape, p.data.dtype))
         out = super()._wrap_output(data, parents, fn, saved, extras) if records else super()._wrap_output(data, ())
         out.requires_grad, out._records = True, records
         out.tangent = _output_tangent(fn, out, parents, saved, extras, tangents)
         return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _zero(shape, dtype):
+    """A constant's tangent: zeros that take no memory (a read-only broadcast view, so it can be shared)."""
+    return np.broadcast_to(np.zeros((), dtype), shape)
 
 
 def _output_tangent(fn, out, parents, saved, extras, tangents):
@@ -544,12 +558,13 @@ def _jvp(f, primals, tangents, has_aux, name):
     return result + (call.unnest(aux),) if has_aux else result
 
 
-def jvp(f, primals, tangents, *, has_aux=False):
+def jvp(f, primals, tangents, *, strict=False, has_aux=False):
     """Return (f(*primals), J @ tangents): the Jacobian-vector product, without building J.
 
     True forward mode: one pass of f in which each primal carries its tangent
     through every op's tangent rule. `primals` and `tangents` are tuples of the
     same structure. With has_aux=True, f returns (output, aux), and jvp adds aux.
+    `strict` is accepted for torch.func's signature.
     """
     return _jvp(f, primals, tangents, has_aux, "jvp")
 
@@ -625,6 +640,14 @@ def _jacfwd(f, argnums, has_aux, name, y_label="y"):
     return jac_f
 
 
+def _torch_options(name, randomness="error", chunk_size=None):
+    """Check the options kept for torch.func's signatures; they change nothing here."""
+    if randomness not in ("error", "different", "same"):
+        raise ValueError(f"{name}: randomness must be 'error', 'different' or 'same', got {randomness!r}")
+    if chunk_size is not None:
+        positive_int(chunk_size, f"{name}: chunk_size")
+
+
 def jacrev(f, argnums=0, *, has_aux=False, chunk_size=None):
     """Return a function computing the Jacobian of f, one vjp per output element.
 
@@ -633,6 +656,7 @@ def jacrev(f, argnums=0, *, has_aux=False, chunk_size=None):
     returns (output, aux) and the function (jacobian, aux). `chunk_size` is
     accepted for torch.func's signature; rows are always computed one by one.
     """
+    _torch_options("jacrev", chunk_size=chunk_size)
     return _jacrev(f, argnums, has_aux, "jacrev")
 
 
@@ -642,6 +666,7 @@ def jacfwd(f, argnums=0, has_aux=False, *, randomness="error"):
     Same layout and arguments as jacrev. `randomness` is accepted for
     torch.func's signature (the course's ops draw no random numbers).
     """
+    _torch_options("jacfwd", randomness)
     return _jacfwd(f, argnums, has_aux, "jacfwd")
 
 
@@ -686,6 +711,8 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     entry per argument (None: not mapped). Each run draws its own random
     numbers; `randomness` and `chunk_size` are accepted for torch.func's signature.
     """
+    _torch_options("vmap", randomness, chunk_size)
+
     @functools.wraps(f)
     def mapped(*args):
         leaves, spec = _flatten(args)

@@ -8,12 +8,19 @@ OUT/source/<assignment>/<notebook>.ipynb, one notebook per course notebook that
 has exercises, named like it (01_scalar_graph.ipynb, ...). Each exercise gets a
 locked prompt, an answer cell whose function bodies sit between
 `### BEGIN SOLUTION` / `### END SOLUTION`, and a locked, graded check cell worth
-the exercise's points. Then, in OUT: `nbgrader generate_assignment <assignment>`.
+the exercise's points. The check cell grades in a fresh Python process
+(backprop_course.exercises.formal), so nothing the notebook rebinds or patches
+decides the verdict. Then, in OUT: `nbgrader generate_assignment <assignment>`.
 Released notebooks switch show_solution off (BACKPROP_COURSE_NO_SOLUTIONS=1);
 note that the reference solutions also ship inside the installed package.
+A notebook already in OUT that differs from the export is kept unless --force.
 
-`fill-solutions` replaces every exercise stub in course notebooks with its
-reference solution (for answer keys, and for testing the notebooks).
+`fill-solutions` writes copies of course notebooks with every exercise stub
+replaced by its reference solution (for answer keys, and for testing the
+notebooks). It never writes over one of its inputs, nor over an existing file
+without --force.
+
+Errors are one line on stderr, with exit status 2.
 """
 
 from __future__ import annotations
@@ -31,6 +38,24 @@ from .exercises import registry, sources
 
 CHECK_CALL = re.compile(r"""check\(\s*["'](\w+)["']\s*,\s*(\w+)""")
 ASSIGNMENT = "backprop_course"
+ASSIGNMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+# The locked check cell. It uses no name of the notebook's namespace: everything it calls comes from modules it
+# imports itself, and the verdict is the last line a fresh process prints, after a token only this cell knows.
+FORMAL_CHECK = """\
+# Graded by a fresh Python process with a clean copy of the course library.
+import builtins as _b, json as _j, secrets as _s, subprocess as _p, sys as _y
+import IPython as _i
+_n = _s.token_hex(16)
+_r = _p.run([_y.executable, "-m", "backprop_course.exercises.formal", "{id}"], capture_output=True, text=True,
+            input=_j.dumps({{"nonce": _n, "cells": _b.list(_i.get_ipython().history_manager.input_hist_parsed)}}))
+_b.print(_r.stdout.replace(_n, "").strip() or _r.stderr.strip()[-2000:])
+assert _r.stdout.strip().endswith(_n + " passed"), "{id}: not passed"
+"""
+
+
+class InstructorError(Exception):
+    """A problem with the command's input, reported as one line."""
 
 
 # nbgrader --------------------------------------------------------------------------------------------
@@ -40,6 +65,7 @@ def _nbgrader(cell, grade_id, *, solution=False, grade=False, locked=True, point
     if points is not None:
         meta["points"] = points
     cell.metadata["nbgrader"] = meta
+    cell.id = grade_id.replace(".", "-")[:64]  # stable ids: exporting twice writes the same file
     return cell
 
 
@@ -73,9 +99,7 @@ def nbgrader_notebook(notebook_key):
             _nbgrader(new_markdown_cell(f"## {ex.title} ({ex.points} points)\n\n{ex.prompt}\n\n"
                                         f"Define `{ex.signature}`."), f"{ex.id}_task"),
             _nbgrader(new_code_cell(sources.solution_source(ex.id)), f"{ex.id}_answer", solution=True, locked=False),
-            _nbgrader(new_code_cell(f'result = check("{ex.id}", {ex.name})\nprint(result)\n'
-                                    "assert result, result.message"),
-                      f"{ex.id}_check", grade=True, points=ex.points),
+            _nbgrader(new_code_cell(FORMAL_CHECK.format(id=ex.id)), f"{ex.id}_check", grade=True, points=ex.points),
         ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -83,22 +107,35 @@ def nbgrader_notebook(notebook_key):
     return nb
 
 
-def export_nbgrader(out, assignment=ASSIGNMENT):
-    """Write an nbgrader course directory to `out`; return the notebook paths written."""
+def check_assignment_name(name):
+    if not ASSIGNMENT_NAME.fullmatch(name or "") or name.strip(".") == "":
+        raise InstructorError(f"assignment name {name!r:.70} is not allowed: use letters, digits, '_', '-' and '.', "
+                              "starting with a letter or digit")
+    return name
+
+
+def export_nbgrader(out, assignment=ASSIGNMENT, force=False):
+    """Write an nbgrader course directory to `out`; return the notebook paths written.
+
+    A notebook already there that differs from the export (an instructor's edit) is
+    kept, and nothing is written, unless `force`.
+    """
     out = Path(out)
-    folder = out / "source" / assignment
+    folder = out / "source" / check_assignment_name(assignment)
+    notebooks = {folder / f"{name}.ipynb": nbformat.writes(nbgrader_notebook(key))
+                 for key, name in registry.NOTEBOOKS.items() if registry.in_notebook(key)}
+    edited = [p for p, text in notebooks.items() if p.exists() and p.read_text(encoding="utf-8") != text]
+    if edited and not force:
+        raise InstructorError(f"{edited[0]} exists and differs from the export ({len(edited)} such notebook(s)); "
+                              "pass --force to overwrite")
     folder.mkdir(parents=True, exist_ok=True)
     config = out / "nbgrader_config.py"
     if not config.exists():
         config.write_text('c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = "backprop_course"\n',
                           encoding="utf-8")
-    written = []
-    for key, name in registry.NOTEBOOKS.items():
-        if registry.in_notebook(key):
-            path = folder / f"{name}.ipynb"
-            nbformat.write(nbgrader_notebook(key), path)
-            written.append(path)
-    return written
+    for path, text in notebooks.items():
+        path.write_text(text, encoding="utf-8")
+    return list(notebooks)
 
 
 # solution-filled course notebooks ---------------------------------------------------------------------
@@ -139,28 +176,63 @@ def fill_solutions(nb):
 
 
 # command line --------------------------------------------------------------------------------------------
+def fill_solutions_files(notebooks, out, force=False):
+    """Write a solution-filled copy of each notebook into `out`; yield (name, ids filled)."""
+    out = Path(out)
+    inputs = {Path(p).resolve() for p in notebooks}
+    targets = [out / Path(p).name for p in notebooks]
+    for target in targets:
+        if target.resolve() in inputs:
+            raise InstructorError(f"{target} is one of the input notebooks: the answer key is never written over an "
+                                  "input; choose another --out")
+        if target.exists() and not force:
+            raise InstructorError(f"{target} exists; pass --force to overwrite it")
+    read = []
+    for path in notebooks:
+        try:
+            read.append(nbformat.read(path, as_version=4))
+        except OSError as exc:
+            raise InstructorError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except Exception as exc:  # nbformat's reader raises several kinds for a file that is not a notebook
+            raise InstructorError(f"{path} is not a readable notebook ({type(exc).__name__})") from None
+    out.mkdir(parents=True, exist_ok=True)
+    for path, nb, target in zip(notebooks, read, targets, strict=True):
+        filled = fill_solutions(nb)
+        nbformat.write(nb, target)
+        yield Path(path).name, filled
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise InstructorError(message)
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m backprop_course.instructor", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m backprop_course.instructor", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     export = commands.add_parser("export-nbgrader", help="write nbgrader source notebooks with inlined solutions")
     export.add_argument("out", type=Path, help="the nbgrader course directory to write")
     export.add_argument("--assignment", default=ASSIGNMENT, help=f"assignment name (default {ASSIGNMENT})")
+    export.add_argument("--force", action="store_true", help="overwrite notebooks that differ from the export")
     fill = commands.add_parser("fill-solutions", help="copy course notebooks with every stub replaced by its solution")
     fill.add_argument("notebooks", nargs="+", type=Path)
     fill.add_argument("--out", type=Path, required=True, help="folder for the filled copies")
-    args = parser.parse_args(argv)
-
-    if args.command == "export-nbgrader":
-        for path in export_nbgrader(args.out, args.assignment):
-            print(f"wrote {path}")
-        print(f"next: cd {args.out} && nbgrader generate_assignment {args.assignment}")
-    else:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for path in args.notebooks:
-            nb = nbformat.read(path, as_version=4)
-            filled = fill_solutions(nb)
-            nbformat.write(nb, args.out / path.name)
-            print(f"{path.name}: filled {', '.join(filled) or 'no exercises'}")
+    fill.add_argument("--force", action="store_true", help="overwrite existing copies")
+    try:
+        args = parser.parse_args(argv)
+        if args.command == "export-nbgrader":
+            for path in export_nbgrader(args.out, args.assignment, args.force):
+                print(f"wrote {path}")
+            print(f"next: cd {args.out} && nbgrader generate_assignment {args.assignment}")
+        else:
+            for name, filled in fill_solutions_files(args.notebooks, args.out, args.force):
+                print(f"{name}: filled {', '.join(filled) or 'no exercises'}")
+    except InstructorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}".replace("error: : ", "error: "), file=sys.stderr)
+        return 2
     return 0
 
 

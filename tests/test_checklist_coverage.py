@@ -133,3 +133,17 @@ def test_ends_with_recap_and_score_table(notebook):
         f"{NOTEBOOKS[prefix]} must end with a score_table(\"{prefix}\") cell"
     assert cells[-2]["cell_type"] == "markdown" and "recap" in _source(cells[-2]).lower(), \
         f"{NOTEBOOKS[prefix]}: a short recap must come right before the score table"
+
+
+@pytest.mark.parametrize("exercise_id", ["norm_backward", "dual_numbers", "jacobian_passes"])
+def test_exercise_is_introduced_under_its_section(exercise_id):
+    """The markdown cell that introduces an exercise is tagged with the checklist section the exercise grades."""
+    from backprop_course.exercises import EXERCISES
+
+    ex = EXERCISES[exercise_id]
+    cells = _cells(ex.notebook)
+    meta = [c.get("metadata", {}).get("backprop_course", {}) for c in cells]
+    stub = next(i for i, m in enumerate(meta) if m.get("exercise") == exercise_id and m.get("role") == "stub")
+    assert cells[stub - 1]["cell_type"] == "markdown"
+    assert f"section-{ex.section}" in _tags(cells[stub - 1])
+    assert ex.notebook in COVERAGE[int(ex.section)][1]

@@ -314,3 +314,43 @@ def test_a_list_as_the_visited_set_is_told_about_list_membership():
     assert result.status in ("timeout", "passed")  # a very fast machine may finish
     if result.status == "timeout":
         assert "make `visited` a set" in result.message
+
+
+def test_the_library_s_own_backward_rules_are_not_by_hand():
+    from backprop_course import ops
+    from backprop_course.autodiff import Context
+    from backprop_course.exercises.checking import LIBRARY_FUNCTION, LIBRARY_RULE
+
+    def relu_vjp(x, g):
+        ctx = Context()
+        ops.ReLU.forward(ctx, x)
+        return ops.ReLU.backward(ctx, g)
+
+    class Sigmoid(ops.Sigmoid):
+        pass
+
+    class Borrowed(Function):
+        forward, backward = ops.Sigmoid.forward, ops.Sigmoid.backward
+
+    class Delegates(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return ops.Sigmoid.forward(ctx, x)
+
+        @staticmethod
+        def backward(ctx, g):
+            return ops.Sigmoid.backward(ctx, g)
+
+    assert check("relu_vjp", relu_vjp).message == LIBRARY_RULE
+    assert check("sigmoid_function", Sigmoid).message == LIBRARY_FUNCTION
+    assert check("sigmoid_function", Borrowed).message == LIBRARY_FUNCTION
+    assert check("sigmoid_function", Delegates).message == LIBRARY_RULE
+
+
+def test_jacobian_bytes_asking_the_library_is_not_counting():
+    from backprop_course.exercises.vectors import OWN_COUNT
+
+    def jacobian_bytes(N, D, M, bytes_per_float=4):
+        return func.jacobian_nbytes((N * M,), (N * D,), np.dtype(f"f{bytes_per_float}"))
+
+    assert check("jacobian_bytes", jacobian_bytes).message == OWN_COUNT

@@ -3,7 +3,9 @@
 import ast
 import math
 import signal
+import sys
 import threading
+import time
 
 import nbformat
 import numpy as np
@@ -140,29 +142,149 @@ def test_recursion_elsewhere_is_reported_with_advice():
     assert result.status == "error" and "RecursionError" in result.message and "explicit stack" in result.message
 
 
-def test_code_that_runs_too_long_is_stopped_and_reported():
-    def scalar_backward(x, y, z):
-        while True:
-            try:
-                pass
-            except Exception:  # a learner's broad except must not swallow the time limit
-                pass
-
-    result = check("scalar_backward", scalar_backward, time_limit=0.3)
-    assert result.status == "timeout" and "Stopped after 0.3 s" in result.message
-
-
-def test_the_time_limit_also_works_off_the_main_thread():
-    def scalar_backward(x, y, z):
-        while True:
+def _swallows_everything(x, y, z):
+    while True:
+        try:
+            pass
+        except:  # noqa: E722 - a learner's bare except must not swallow the time limit
             pass
 
+
+def _swallows_in_a_call(x, y, z):
+    def step():
+        try:
+            return sum(range(100))
+        except:  # noqa: E722
+            return 0
+
+    while True:
+        try:
+            step()
+        except:  # noqa: E722
+            pass
+
+
+def _spins(x, y, z):
+    while True:
+        pass
+
+
+RUNAWAY = [_swallows_everything, _swallows_in_a_call, _spins]
+
+
+@pytest.mark.parametrize("answer", RUNAWAY, ids=lambda f: f.__name__)
+def test_code_that_runs_too_long_is_stopped_even_if_it_swallows_exceptions(answer):
+    start = time.monotonic()
+    result = check("scalar_backward", answer, time_limit=1)
+    assert result.status == "timeout" and "Stopped after 1 s" in result.message
+    assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("answer", RUNAWAY, ids=lambda f: f.__name__)
+def test_the_time_limit_also_works_off_the_main_thread(answer):
     box = {}
-    worker = threading.Thread(target=lambda: box.update(result=check("scalar_backward", scalar_backward,
-                                                                     time_limit=0.3)))
+    start = time.monotonic()
+    worker = threading.Thread(target=lambda: box.update(result=check("scalar_backward", answer, time_limit=1)))
     worker.start()
-    worker.join(60)
+    worker.join(30)
     assert box["result"].status == "timeout"
+    assert time.monotonic() - start < 10
+    time.sleep(0.3)
+    assert [t for t in threading.enumerate() if t.name == "backprop-course-check"] == []  # no worker left spinning
+
+
+@pytest.mark.parametrize("setting", ["inf", "1e9", "nan", "-1", "0", "lots"])
+def test_a_bad_time_limit_setting_is_ignored_with_a_note(monkeypatch, setting):
+    monkeypatch.setenv("BACKPROP_COURSE_TIME_LIMIT", setting)
+    result = check("scalar_backward", EXERCISES["scalar_backward"].reference)
+    assert result.passed
+    assert any("BACKPROP_COURSE_TIME_LIMIT" in n and "positive, finite" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("limit", [math.inf, math.nan, -1, 0, "5"])
+def test_a_bad_time_limit_argument_is_ignored_with_a_note(limit):
+    result = check("scalar_backward", EXERCISES["scalar_backward"].reference, time_limit=limit)
+    assert result.passed and any("time_limit=" in n for n in result.notes)
+
+
+class _Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no")
+
+
+def _raises(exc):
+    def scalar_backward(x, y, z):
+        raise exc
+    return scalar_backward
+
+
+@pytest.mark.parametrize("answer", [_raises(_Unprintable()), _raises(SystemExit(3)), _raises(BaseException("b")),
+                                    _raises(GeneratorExit()), lambda x, y, z: sys.exit()],
+                         ids=["unprintable", "SystemExit", "BaseException", "GeneratorExit", "sys.exit"])
+def test_anything_the_learner_s_code_raises_is_reported_and_recorded(answer):
+    from backprop_course.exercises.store import ProgressStore
+
+    result = check("scalar_backward", answer)
+    assert result.status == "error" and result.points == 0
+    assert ProgressStore().entry("scalar_backward")["attempts"] == 1
+
+
+def test_a_huge_exception_message_is_capped():
+    result = check("scalar_backward", _raises(ValueError("x" * 10_000_000)))
+    assert result.status == "error" and len(result.message) < 2500 and "more characters" in result.message
+
+
+def _nan_answer_that_patches(exercise_id):
+    """A NaN answer that patches the comparison from inside the submission, as a cheating student might."""
+    ex = EXERCISES[exercise_id]
+    n = len(ex.outputs)
+    nan = "float('nan')" if n <= 1 else "(" + "float('nan'), " * n + ")"
+    body = f"import backprop_course.exercises.checking as c; c.close = lambda *a, **k: True; return {nan}"
+    source = "import backprop_course.exercises.checking as c\nc.close = lambda *a, **k: True\n" + \
+        stub_source(exercise_id).replace("raise NotImplementedError  # your code here", body)
+    namespace = {}
+    exec(source, namespace)
+    return namespace[ex.name]
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_patching_the_checker_passes_nothing(exercise_id, monkeypatch):
+    import backprop_course.exercises.checking as checking
+
+    monkeypatch.setattr(checking, "close", checking.close)  # put back after the test
+    monkeypatch.setattr(checking, "compare", lambda *a, **k: None)
+    result = check(exercise_id, _nan_answer_that_patches(exercise_id))
+    assert not result and result.points == 0
+
+
+@pytest.mark.parametrize("exercise_id", list(EXERCISES))
+def test_a_first_failure_reveals_no_answer(exercise_id):
+    ex = EXERCISES[exercise_id]
+    solution = [line.strip() for line in ex.source.splitlines()[1:]
+                if len(line.strip()) > 12 and not line.strip().startswith(('"""', "#", "def ", "class ", "@"))]
+    for mistake in ex.mistakes:
+        shown = repr(check(exercise_id, mistake.answer))
+        assert not [line for line in solution if line in shown], (mistake.message, shown)
+        assert not any(h in shown for h in ex.hint_texts())
+
+
+def test_hints_advance_only_when_asked_and_follow_the_failing_part():
+    class Sigmoid(Function):  # forward right, backward wrong
+        @staticmethod
+        def forward(ctx, x):
+            out = 1 / (1 + np.exp(-x))
+            ctx.save_for_backward(out)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.saved_tensors[0]
+
+    for _ in range(3):
+        assert check("sigmoid_function", Sigmoid).hint == 'Stuck? hint("sigmoid_function") gives a hint.'
+    first = repr(hint("sigmoid_function"))
+    hints = EXERCISES["sigmoid_function"].hints
+    assert "(1/2)" in first and hints[1] in first  # the hint about forward, which passed, is left out
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs setitimer")

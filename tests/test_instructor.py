@@ -1,16 +1,19 @@
 """The nbgrader export: metadata, a release without solutions, and the reference scoring full points."""
 
 import ast
+import contextlib
+import io
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from backprop_course import instructor
-from backprop_course.exercises import EXERCISES, NOTEBOOKS, solution_source
+from backprop_course.exercises import EXERCISES, NOTEBOOKS, reference_source, solution_source
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +51,7 @@ def test_export_writes_one_notebook_per_notebook_with_exercises(tmp_path):
             if meta["grade"]:
                 exercise_id = meta["grade_id"].removesuffix("_check")
                 assert meta["locked"] and meta["points"] == EXERCISES[exercise_id].points
-                assert f'check("{exercise_id}"' in cell.source
+                assert f'"backprop_course.exercises.formal", "{exercise_id}"' in cell.source
                 seen.add(exercise_id)
     assert seen == set(EXERCISES)
 
@@ -79,7 +82,33 @@ def _nbgrader(course, *args):
     return run
 
 
-def test_nbgrader_release_has_no_solutions_and_the_reference_scores_full_points(tmp_path):
+REBIND = ("check = lambda *a, **k: True\n"
+          "import backprop_course.exercises as _e, backprop_course.exercises.runner as _r\n"
+          "_e.check = _r.check = lambda *a, **k: True\n")
+PATCH = "import backprop_course.exercises.checking as c\nc.close = lambda *a, **k: True\n"
+
+
+def _students(course, assignment):
+    """The released notebooks with every answer cell changed as each cheating student does."""
+    def nan_answer(source, exercise_id):
+        n = len(EXERCISES[exercise_id].outputs)
+        nan = "float('nan')" if n <= 1 else "(" + "float('nan'), " * n + ")"
+        return PATCH + source.replace("raise NotImplementedError()", f"c.close = lambda *a, **k: True; return {nan}")
+
+    changes = {"rebinding": lambda source, exercise_id: REBIND + source, "patching": nan_answer}
+    for student, change in changes.items():
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        for path in sorted((course / "release" / assignment).glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("solution"):
+                    cell.source = change(cell.source, meta["grade_id"].removesuffix("_answer"))
+            nbformat.write(nb, folder / path.name)
+
+
+def test_nbgrader_release_has_no_solutions_and_cheating_students_score_nothing(tmp_path):
     pytest.importorskip("nbgrader")
     from nbgrader.api import Gradebook
 
@@ -96,15 +125,90 @@ def test_nbgrader_release_has_no_solutions_and_the_reference_scores_full_points(
         leaked = [line for line in _solution_lines(exercise_id) if line in text]
         assert not leaked, (exercise_id, leaked)
 
-    # Autograde the reference (the source notebooks) and an untouched release; that needs the gradebook.
+    # Autograde the reference (the source notebooks) and the two cheating students; that needs the gradebook.
     _nbgrader(course, "generate_assignment", assignment, "--force")
-    for student, folder in [("reference", course / "source" / assignment), ("stubs", course / "release" / assignment)]:
-        shutil.copytree(folder, course / "submitted" / student / assignment)
+    shutil.copytree(course / "source" / assignment, course / "submitted" / "honest" / assignment)
+    _students(course, assignment)
     _nbgrader(course, "autograde", assignment)
     total = sum(ex.points for ex in EXERCISES.values())
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        reference = gradebook.find_submission(assignment, "reference")
-        stubs = gradebook.find_submission(assignment, "stubs")
-        assert reference.max_score == total
-        assert reference.score == total
-        assert stubs.score == 0
+        scores = {s: gradebook.find_submission(assignment, s).score for s in ("honest", "rebinding", "patching")}
+        assert gradebook.find_submission(assignment, "honest").max_score == total
+    print(f"nbgrader scores out of {total}: {scores}")
+    assert scores == {"honest": total, "rebinding": 0, "patching": 0}
+
+
+def _cli(*args):
+    """The command line, in this process (a subprocess per call would cost seconds on a loaded machine)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = instructor.main([str(a) for a in args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def test_exporting_twice_keeps_an_edit_unless_forced(tmp_path):
+    paths = instructor.export_nbgrader(tmp_path)
+    assert instructor.export_nbgrader(tmp_path) == paths  # unchanged notebooks: a second export is fine
+    edited = paths[0].read_text(encoding="utf-8").replace("graded exercises", "graded exercises (edited)")
+    paths[0].write_text(edited, encoding="utf-8")
+    run = _cli("export-nbgrader", tmp_path)
+    assert run.returncode == 2 and "--force" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert paths[0].read_text(encoding="utf-8") == edited
+    assert _cli("export-nbgrader", tmp_path, "--force").returncode == 0
+    assert "(edited)" not in paths[0].read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["../../x", "", ".", "..", "a/b", "-rf", "x" * 65, "name with space"])
+def test_assignment_names_are_validated(tmp_path, name):
+    run = _cli("export-nbgrader", tmp_path / "course", "--assignment", name)
+    assert run.returncode == 2 and run.stderr.startswith("error: ") and len(run.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "course").exists() and not (tmp_path / "x").exists()
+
+
+def test_fill_solutions_refuses_to_overwrite_its_input_or_an_existing_file(tmp_path):
+    source = Path(__file__).resolve().parents[1] / "notebooks" / "01_scalar_graph.ipynb"
+    learner = tmp_path / "01_scalar_graph.ipynb"
+    shutil.copy(source, learner)
+    before = learner.read_bytes()
+    for out in (tmp_path, tmp_path / "." / ""):
+        run = _cli("fill-solutions", learner, "--out", out)
+        assert run.returncode == 2 and "input" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+        assert learner.read_bytes() == before
+    assert _cli("fill-solutions", learner, "--out", tmp_path / "key").returncode == 0
+    again = _cli("fill-solutions", learner, "--out", tmp_path / "key")
+    assert again.returncode == 2 and "--force" in again.stderr
+    assert _cli("fill-solutions", learner, "--out", tmp_path / "key", "--force").returncode == 0
+
+
+@pytest.mark.parametrize("problem", ["invalid-json", "directory", "missing", "no-arguments", "unknown-command"])
+def test_every_cli_error_is_one_line_with_status_2(tmp_path, problem):
+    bad = tmp_path / "bad.ipynb"
+    args = {"invalid-json": ["fill-solutions", bad, "--out", tmp_path / "o"],
+            "directory": ["fill-solutions", tmp_path, "--out", tmp_path / "o"],
+            "missing": ["fill-solutions", tmp_path / "nope.ipynb", "--out", tmp_path / "o"],
+            "no-arguments": [], "unknown-command": ["grade-everything"]}[problem]
+    bad.write_text("{not json")
+    run = _cli(*args)
+    assert run.returncode == 2, run
+    assert run.stderr.startswith("error: ") and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "o").exists()
+
+
+def test_formal_grading_ignores_the_namespace_and_patches(tmp_path):
+    """The locked cell's grader, run as nbgrader does, on the kernel's code."""
+    import json
+
+    from backprop_course.exercises import formal
+
+    cheat = ("check = lambda *a, **k: True\nimport backprop_course.exercises.checking as c\n"
+             "c.close = lambda *a, **k: True\nc.compare = lambda *a, **k: None\n"
+             "def scalar_backward(x, y, z):\n    c.close = lambda *a, **k: True\n    return (float('nan'),) * 3\n")
+    honest = reference_source("scalar_backward")
+    assert formal.grade("scalar_backward", [honest, cheat])[0] == "incorrect"
+    assert formal.grade("scalar_backward", [cheat, honest])[0] == "passed"
+    assert formal.grade("scalar_backward", ["x = 1"])[0] == "not attempted"
+    exits = "def scalar_backward(x, y, z):\n    import sys; sys.exit(0)\n"
+    assert formal.grade("scalar_backward", [exits])[0] == "error"
+    run = subprocess.run([sys.executable, "-m", "backprop_course.exercises.formal", "scalar_backward"],
+                         input=json.dumps({"nonce": "N0NCE", "cells": [cheat]}), capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip().endswith("N0NCE incorrect")

@@ -8,8 +8,12 @@ a verdict already being computed by the runner, which took its own references.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import inspect
 import numbers
+import sys
+import types
 
 import numpy as np
 
@@ -39,6 +43,13 @@ NUMERIC = ("Close, but not exact: this looks like a numerical approximation such
            "Derive the gradient analytically; an exact answer agrees to rounding (10 significant digits).")
 IN_PLACE = ("Your code changed an array in place that was not its own (an input, or what forward saved or "
             "returned): compute new arrays instead of writing into them.")
+
+LIBRARY_RULE = ("This exercise asks for the gradient by hand: your code called the library's own local gradient "
+                "(a backward rule in backprop_course.ops). Write it out yourself.")
+
+LIBRARY_FUNCTION = ("Write forward and backward yourself: your class takes them from one of the library's own "
+                    "Functions.")
+LIBRARY_MODULES = ("backprop_course.ops", "backprop_course.autodiff")
 
 MESSAGE_CAP = 2000  # characters of a learner's own text (an exception message) in a report
 
@@ -154,6 +165,9 @@ def submission_kind_error(submission, reference, name):
             what = f"the class {submission.__name__}" if inspect.isclass(submission) else \
                 f"a {type(submission).__name__}"
             return f"Pass your class itself, `{name}`, a subclass of backprop_course.Function; got {what}."
+        if any(getattr(getattr(submission, m, None), "__module__", "") in LIBRARY_MODULES
+               for m in ("forward", "backward")):
+            return LIBRARY_FUNCTION
         return None
     if inspect.isclass(reference):
         if not inspect.isclass(submission):
@@ -162,3 +176,60 @@ def submission_kind_error(submission, reference, name):
     if inspect.isclass(submission) or not callable(submission):
         return f"Pass your function itself, `{name}` (without calling it); got {type(submission).__name__}."
     return None
+
+
+def code_objects(target):
+    """Every code object of a function, a class's methods, a module's functions or a tuple of these (nested
+    functions included)."""
+    if isinstance(target, tuple):
+        return set().union(*(code_objects(t) for t in target))
+    if isinstance(target, types.ModuleType):
+        items = [v for v in vars(target).values() if getattr(v, "__module__", None) == target.__name__]
+    else:
+        items = [target]
+    todo = []
+    for item in items:
+        todo += [getattr(v, "__func__", v) for v in vars(item).values()] if isinstance(item, type) else [item]
+    todo = [getattr(f, "__code__", None) for f in todo]
+    codes = set()
+    while todo:
+        code = todo.pop()
+        if isinstance(code, types.CodeType) and code not in codes:
+            codes.add(code)
+            todo += code.co_consts
+    return codes
+
+
+@functools.lru_cache(maxsize=1)
+def _library_rules():
+    from .. import autodiff, ops
+
+    rules = [getattr(cls, name) for cls in vars(ops).values() if isinstance(cls, type)
+             and issubclass(cls, autodiff.Function) for name in ("backward", "jvp") if name in vars(cls)]
+    return {code: LIBRARY_RULE for code in code_objects(tuple(rules))}
+
+
+def library_rules():
+    """{code: LIBRARY_RULE} for the backward (and tangent) rules of the library's primitives."""
+    return dict(_library_rules())
+
+
+@contextlib.contextmanager
+def watching(forbidden):
+    """Inside the block, note the message of every code object of `forbidden` ({code: message}) that is called;
+    the list of messages is what the block gets. Nothing is raised inside the learner's code."""
+    used = []
+    if not forbidden:
+        yield used
+        return
+
+    def watch(frame, event, arg):
+        if event == "call" and frame.f_code in forbidden:
+            used.append(forbidden[frame.f_code])
+
+    previous = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        yield used
+    finally:
+        sys.setprofile(previous)

@@ -10,7 +10,7 @@ import numpy as np
 from ..autodiff import Context, differentiation_disabled
 from ..tensor import Tensor
 from ..value import Value
-from .checking import BY_HAND, IN_PLACE, Failure, fmt
+from .checking import BY_HAND, IN_PLACE, Failure, fmt, library_rules, watching
 from .registry import Case
 
 
@@ -23,13 +23,15 @@ def by_hand(cls, inputs, upstream):
     ctx = Context()
     ctx.saved_tensors = ()
     kept = [np.copy(v) for v in inputs]
-    with differentiation_disabled(BY_HAND):
+    with differentiation_disabled(BY_HAND), watching(library_rules()) as used:
         out = cls.forward(ctx, *inputs)
         if isinstance(out, bool) or not isinstance(out, (numbers.Real, np.ndarray)):
             raise Failure(f"forward must return a number for numbers and an array for arrays; it returned "
                           f"{type(out).__name__} (is a `return` missing?)", part="the output")
         out_kept = np.copy(out)
         grads = cls.backward(ctx, upstream)
+    if used:
+        raise Failure(used[0])
     if not _same(out, out_kept) or not all(_same(a, b) for a, b in zip(inputs, kept, strict=True)):
         raise Failure(IN_PLACE)
     grads = grads if isinstance(grads, (tuple, list)) else (grads,)

@@ -59,7 +59,8 @@ class Result:
         return rows
 
     def _headline(self):
-        return f"{_MARK[self.status]} {self.exercise_id}: {self.status} ({self.points}/{self.max_points} points)"
+        unit = "point" if self.max_points == 1 else "points"
+        return f"{_MARK[self.status]} {self.exercise_id}: {self.status} ({self.points}/{self.max_points} {unit})"
 
     def __repr__(self):
         lines = [self._headline(), self.message]

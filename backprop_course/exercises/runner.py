@@ -27,7 +27,6 @@ import sys
 import threading
 import time
 import traceback
-import types
 from pathlib import Path
 
 import numpy as np
@@ -41,8 +40,11 @@ from .checking import (
     Failure,
     as_numbers,
     cap,
+    code_objects,
     compare,
+    library_rules,
     submission_kind_error,
+    watching,
 )
 from .result import ERROR, INCORRECT, NOT_ATTEMPTED, PASSED, TIMEOUT, Result
 from .store import ProgressStore
@@ -187,63 +189,34 @@ def _fresh(args):
     return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args)
 
 
-def _code_objects(target):
-    """Every code object of a function, a class's methods or a module's functions (nested ones included)."""
-    if isinstance(target, types.ModuleType):
-        items = [v for v in vars(target).values() if getattr(v, "__module__", None) == target.__name__]
-    else:
-        items = [target]
-    codes, todo = set(), []
-    for item in items:
-        if isinstance(item, type):
-            todo += [getattr(v, "__func__", v) for v in vars(item).values()]
-        else:
-            todo.append(item)
-    todo = [getattr(f, "__code__", None) for f in todo]
-    while todo:
-        code = todo.pop()
-        if isinstance(code, types.CodeType) and code not in codes:
-            codes.add(code)
-            todo += code.co_consts
-    return codes
-
-
 def _forbidden(ex):
     """{code object: message} for the library code an answer must not use."""
-    return {code: message for target, message in ex.own_work for code in _code_objects(target)}
+    found = library_rules() if ex.by_hand else {}
+    found.update((code, message) for target, message in ex.own_work for code in code_objects(target))
+    return found
 
 
 def _make_grade():
     """`grade(exercise, submission, tester)`, with every helper it needs bound now, before learner code runs."""
     disabled, refused = autodiff.differentiation_disabled, autodiff.DifferentiationDisabled
     numbers_of, judge, failure, kind_error = as_numbers, compare, Failure, submission_kind_error
-    by_hand_message, numeric_message, setprofile = BY_HAND, NUMERIC, sys.setprofile
+    by_hand_message, numeric_message, watch = BY_HAND, NUMERIC, watching
 
     def learner_call(ex, call, args):
         """Run the learner's part of a case under the exercise's rules."""
-        forbidden, used = _forbidden(ex), []
-        if forbidden:
-            def watch(frame, event, arg):
-                if event == "call" and frame.f_code in forbidden:
-                    used.append(forbidden[frame.f_code])
-
-            previous = sys.getprofile()
-            setprofile(watch)
-        try:
-            if ex.by_hand:
-                with disabled(by_hand_message):
+        with watch(_forbidden(ex)) as used:
+            try:
+                if ex.by_hand:
+                    with disabled(by_hand_message):
+                        out = call(*args)
+                else:
                     out = call(*args)
-            else:
-                out = call(*args)
-        except refused:
-            raise failure(by_hand_message) from None
-        except Exception:
-            if used:  # the forbidden call is the news, not what went wrong after it
-                raise failure(used[0]) from None
-            raise
-        finally:
-            if forbidden:
-                setprofile(previous)
+            except refused:
+                raise failure(by_hand_message) from None
+            except Exception:
+                if used:  # the forbidden call is the news, not what went wrong after it
+                    raise failure(used[0]) from None
+                raise
         if used:
             raise failure(used[0])
         return out

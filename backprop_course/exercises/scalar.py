@@ -198,8 +198,8 @@ register(Exercise(
         Mistake(_fork(y_paths=("xpy",)), "A path is missing: y reaches f two ways (through σ(y) and x + y). "
                                          + FORKS_ADD),
         Mistake(_fork(dden_sign=1.0), "The local gradient of 1/d is −1/d² (note the minus sign)."),
-        Mistake(_fork(upstream=False), "dden must be multiplied by the upstream gradient that reaches invden "
-                                       "(dinvden = num): " + CHAIN_RULE),
+        Mistake(_fork(upstream=False), "dden must be multiplied by the gradient that arrives at invden from "
+                                       "f = num·invden: " + CHAIN_RULE),
         Mistake(_fork(dxpy_upstream=False), "dxpy = 2·xpy is only the square's local gradient: multiply it by the "
                                             "gradient arriving at xpysqr. " + CHAIN_RULE),
     ),

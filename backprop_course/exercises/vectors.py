@@ -4,6 +4,7 @@ import tracemalloc
 
 import numpy as np
 
+from .. import func
 from .checking import CHAIN_RULE, IN_PLACE, Failure, fmt
 from .registry import Case, Exercise, Mistake, register
 
@@ -203,6 +204,8 @@ def _bytes_cases():
             for a in cases]
 
 
+OWN_COUNT = "Count the bytes yourself: your code asked backprop_course.func, which does it for you."
+
 register(Exercise(
     id="jacobian_bytes",
     title="How big would dy/dx be?",
@@ -212,6 +215,7 @@ register(Exercise(
     prompt="For y = x @ W with x [N×D] and W [D×M], return the number of bytes the full Jacobian dy/dx would take.",
     reference=jacobian_bytes,
     cases=_bytes_cases,
+    own_work=((func, OWN_COUNT),),
     outputs=("the size in bytes",),
     rtol=0,
     atol=0,
