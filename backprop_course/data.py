@@ -22,9 +22,14 @@ def _shuffled(rng, parts, noise):
     return X[order], y[order]
 
 
-def make_moons(n=100, noise=0.1, seed=0):
-    """Two interleaving half circles: class 0 on top, class 1 shifted right and down."""
-    n, noise = positive_int(n, "n"), nonnegative(noise, "noise")
+def make_moons(n=100, noise=0.1, seed=0, *, n_samples=None, random_state=None):
+    """Two interleaving half circles: class 0 on top, class 1 shifted right and down.
+
+    `n_samples=` and `random_state=` are scikit-learn's spellings of `n` and `seed`.
+    """
+    n = n if n_samples is None else n_samples
+    seed = seed if random_state is None else random_state
+    n, noise = positive_int(n, "n"), nonnegative(0.0 if noise is None else noise, "noise")
     rng = np.random.default_rng(seed)
     top, bottom = _split(n, 2)
     t0, t1 = np.linspace(0, np.pi, top), np.linspace(0, np.pi, bottom)

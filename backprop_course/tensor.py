@@ -258,6 +258,30 @@ class Tensor(Operators, autodiff.Node):
         self.data = np.zeros_like(self.data)
         return self
 
+    # In-place arithmetic, as an optimizer writes it: `with no_grad(): w -= lr * w.grad`.
+    def _in_place(self, other, ufunc):
+        if autodiff._grad_enabled and self.requires_grad:
+            raise RuntimeError("an in-place change of a tensor that requires grad is not recorded in the graph; "
+                               "make it inside no_grad() (an optimizer's update), or write w = w - ... instead")
+        if not self.data.flags.writeable:
+            raise RuntimeError("this tensor's data is read-only: a graph saved it to compute gradients and has not "
+                               "run backward yet (changing it now would make that backward wrong), or it is a view "
+                               "of another tensor. Run backward first, or work on a clone().")
+        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(other, np.add)
+
+    def __isub__(self, other):
+        return self._in_place(other, np.subtract)
+
+    def __imul__(self, other):
+        return self._in_place(other, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._in_place(other, np.true_divide)
+
     def clone(self):
         return ops.Clone.apply(self)
 

@@ -308,3 +308,16 @@ def test_a_complex_gradient_raises_instead_of_dropping_its_imaginary_part():
         Complex.apply(leaf([1.0])).sum().backward()
     with pytest.raises(ValueError, match=r"Complex\.backward.*real number"):
         Complex.apply(Value(1.0)).backward()
+
+
+def test_in_place_operators_update_outside_the_graph_and_refuse_saved_data():
+    w = leaf([1.0, 2.0])
+    loss = (w * w).sum()
+    with no_grad(), pytest.raises(RuntimeError, match="saved it to compute gradients and has not run backward"):
+        w -= 0.1
+    with pytest.raises(RuntimeError, match="inside no_grad"):
+        w -= 0.1
+    loss.backward()
+    with no_grad():
+        w -= 0.25 * w.grad
+    assert w.is_leaf and w.requires_grad and w.data.tolist() == [0.5, 1.0]
