@@ -21,14 +21,14 @@ COVERAGE = {
     4: ("Zoom in on one node", ["01"]),
     5: ("Sigmoid neuron, one primitive at a time", ["02"]),
     6: ("Sigmoid as one primitive; flat backward code", ["02", "03"]),
-    7: ("Gradient patterns", ["02"]),
-    8: ("Modular API", ["03"]),
-    9: ("Vectors: Jacobians and the ReLU VJP", ["05"]),
-    10: ("Matrices: y = x·W", ["06"]),
+    7: ("Gradient patterns", ["02", "04"]),
+    8: ("Modular API", ["03", "04"]),
+    9: ("Vectors: Jacobians and the ReLU VJP", ["05", "07"]),
+    10: ("Matrices: y = x·W", ["06", "07"]),
     11: ("Vectorized example f = ||W·x||²", ["06"]),
     12: ("Chain rule as Jacobian products; reverse and forward mode", ["08"]),
     13: ("Higher-order derivatives", ["08"]),
-    14: ("From graphs to networks (capstone)", ["09"]),
+    14: ("From graphs to networks (capstone)", ["04", "07", "09"]),
 }
 
 

@@ -50,8 +50,9 @@ def test_system_dot_is_preferred_when_on_path(fake_dot):
 
 def test_jupyter_display_goes_through_system_dot(fake_dot):
     _, log = fake_dot
-    bundle = draw_graph(small_graph())._repr_mimebundle_()
-    assert list(bundle) == ["image/svg+xml"] and "<svg" in bundle["image/svg+xml"]
+    bundle = draw_graph(small_graph(), rankdir="LR")._repr_mimebundle_()
+    assert list(bundle) == ["text/html", "image/svg+xml"] and "<svg" in bundle["image/svg+xml"]
+    assert 'class="bpc-graph"' in bundle["text/html"] and "<svg" in bundle["text/html"]
     assert log.exists()
 
 
@@ -80,7 +81,7 @@ def test_no_renderer_at_all_is_one_clear_error(no_path, tmp_path, monkeypatch):
 
 
 def test_display_never_falls_back_silently(no_path, tmp_path, monkeypatch):
-    g = draw_graph(small_graph())
+    g = draw_graph(small_graph(), rankdir="LR")  # not laid out yet: "auto" would lay it out at the call
     monkeypatch.setattr(sys, "executable", str(tmp_path / "nowhere" / "python"))
     with pytest.raises(RendererNotFoundError):
         g._repr_mimebundle_()

@@ -76,24 +76,32 @@ def highlighted_ids(svg):
 def test_backward_stepper_walks_the_lecture_graph():
     s = backward_stepper(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)
     assert isinstance(s, widgets.Box) and len(s.steps) == 5
+    step = s.sliders["step"]
+    assert (step.min, step.value, step.max) == (1, 1, 5)  # the slider counts as the text does
     assert highlighted_ids(s.svg) == ["n4", "n4op"] and s.highlighted == "n4"
+    assert s.text.startswith("step 1/5: f = q · z\n")  # the lecture's notation, with x + y named q
     assert "upstream 1.0000 × local -4.0000 = downstream -4.0000" in s.text
     assert "upstream 1.0000 × local 3.0000 = downstream 3.0000" in s.text
-    assert html.unescape(s.svg).count("grad ?") == 4  # only the output has its gradient yet
+    shown = html.unescape(s.svg)
+    assert shown.count("grad ?") == 2  # q and z have received theirs; x and y not yet
+    assert ">q<" in shown and "grad -4.0000" in shown and "grad 3.0000" in shown
     s.buttons["next"].click()
-    assert highlighted_ids(s.svg) == ["n3"] and "z is a leaf" in s.text and "3.0000" in s.text
+    assert highlighted_ids(s.svg) == ["n3"] and s.text.startswith("step 2/5: z is a leaf") and "3.0000" in s.text
     s.next()
     assert highlighted_ids(s.svg) == ["n2", "n2op"]
-    assert "(x + y) = +(x, y)" in s.text
+    assert s.text.startswith("step 3/5: q = x + y\n")
     assert s.text.count("upstream -4.0000 × local 1.0000 = downstream -4.0000") == 2
-    s.sliders["step"].value = 4
-    assert "grad ?" not in html.unescape(s.svg) and "x is a leaf" in s.text
-    s.next()  # stays on the last step
-    assert s.sliders["step"].value == 4
+    assert "grad ?" not in html.unescape(s.svg)  # the text says x and y received -4, and their boxes show it
+    assert "complete" not in s.text
+    step.value = 5
+    assert s.text.startswith("step 5/5: x is a leaf") and "backward pass is complete" in s.text
+    s.next()  # stays on the last step, which says the pass is complete
+    assert step.value == 5 and "backward pass is complete" in s.text
     s.prev()
-    assert s.current.node.label == "y"
-    s.play.value = 0  # Play drives the step slider
-    assert s.sliders["step"].value == 0 and s.highlighted == "n4"
+    assert s.current.node.label == "y" and s.text.startswith("step 4/5")
+    s.play.value = 1  # Play drives the step slider
+    assert step.value == 1 and s.highlighted == "n4"
+    assert s._live.layouts == 1  # one Graphviz layout; every step after it is updated in place
 
 
 def test_backward_stepper_takes_a_graph_output():

@@ -19,7 +19,18 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 """
 
 # Importing the exercise modules registers them, in course order.
-from . import capstone, forward_mode, gates, graphs, higher_order, norm, scalar, vectors  # noqa: F401
+from . import (  # noqa: F401
+    capstone,
+    forward_mode,
+    gates,
+    graphs,
+    higher_order,
+    mlp_backward,
+    my_value,
+    norm,
+    scalar,
+    vectors,
+)
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError
 from .result import Result
 from .runner import check

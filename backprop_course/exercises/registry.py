@@ -53,8 +53,10 @@ NOTEBOOKS = {
     "01": "01_scalar_graph",
     "02": "02_sigmoid_primitive",
     "03": "03_flat_and_modular",
+    "04": "04_build_your_engine",
     "05": "05_relu_vjp",
     "06": "06_matmul_slices",
+    "07": "07_backprop_by_hand",
     "08": "08_reverse_forward_higher_order",
     "09": "09_capstone",
 }

@@ -75,10 +75,48 @@ def value_label(node, grad, show_grad, horizontal, fill=None):
 def tensor_label(node, grad, show_grad, horizontal, fill=None):
     """Name and shape, then the values (or a summary), then the gradient."""
     data = np.asarray(node.data)
-    head = f"{node.label} {tuple(data.shape)}" if node.label else f"{tuple(data.shape)}"
-    cells = [(head, None), (array_text(data), DATA_COLOR)]
+    head = f"{node.label} {tuple(data.shape)}" if node.label else f"{tuple(data.shape)}" if data.ndim else ""
+    cells = [(head, None)] if head else []  # an unnamed 0-d node: its number says it all
+    cells.append((array_text(data), DATA_COLOR))
     if show_grad and node.requires_grad:  # constants never get a gradient
         g = raw(grad)
         cells.append(("grad " + array_text(g) if g is not None else "grad ?", GRAD_COLOR))
     # Tensor rows are tall, so the cells always stack vertically.
     return table(cells, False, fill)
+
+
+def on_edge(above, below, color=None):
+    """A label that sits on an edge: `above` (a value, green) over a rule, `below` (a gradient, red)."""
+    line = color or "#555555"
+    return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
+            f'<tr><td><font color="{DATA_COLOR}">{escape(above)}</font></td></tr>'
+            f'<tr><td border="1" sides="t" color="{line}"><font color="{GRAD_COLOR}">{escape(below)}</font></td></tr>'
+            f"</table>>")
+
+
+INFIX = {"+": "+", "-": "−", "*": "·", "/": "/", "**": "**"}  # how the lecture writes its gates
+SPARE_NAMES = "qrstuvwabcdeghkmnp"  # the lecture calls x + y "q"; more letters for bigger graphs
+
+
+def name_intermediates(order):
+    """Give unnamed computed nodes (not the output) short names, q first, as the lecture does.
+
+    `order` is topological, so names run from the inputs to the output. Returns the nodes named.
+    """
+    taken = {n.label for n in order}
+    spare = (c for c in SPARE_NAMES if c not in taken)
+    named = []
+    for node in order[:-1]:
+        if node.parents and not node.label:
+            node.label = next(spare, "")
+            if node.label:
+                named.append(node)
+    return named
+
+
+def expression(node, name_of):
+    """`node`'s op over its inputs' names, as the lecture writes it: "q · z", "exp(s)"."""
+    args = [name_of(p) for p in node.parents]
+    if len(args) == 2 and node.op in INFIX:
+        return f"{args[0]} {INFIX[node.op]} {args[1]}"
+    return f"{node.op}({', '.join(args)})"

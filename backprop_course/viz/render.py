@@ -15,6 +15,8 @@ import sys
 
 import graphviz
 
+from .fit import fit_html
+
 __all__ = ["CourseDigraph", "RenderError", "RendererNotFoundError", "find_renderer", "render_svg", "run_renderer"]
 
 FIX_HINT = (
@@ -76,6 +78,8 @@ def run_renderer(source: str, format: str = "svg", engine: str = "dot") -> bytes
 
 def render_svg(graph) -> str:
     """The SVG text of a `graphviz` graph (or of raw DOT source)."""
+    if isinstance(graph, CourseDigraph):
+        return graph.svg()
     source = graph if isinstance(graph, str) else graph.source
     engine = getattr(graph, "engine", "dot")
     return run_renderer(source, "svg", engine).decode("utf-8")
@@ -83,7 +87,19 @@ def render_svg(graph) -> str:
 
 class CourseDigraph(graphviz.Digraph):
     """A `graphviz.Digraph` whose rendering (Jupyter display, `pipe`, `render`) goes
-    through `run_renderer`, so it works without system Graphviz and fails loudly."""
+    through `run_renderer`, so it works without system Graphviz and fails loudly.
+
+    In Jupyter it shows as HTML that fits the cell (see `fit.fit_html`), with the plain SVG beside it
+    for other front-ends."""
+
+    _svg_cache = None  # (source, engine, svg): a picture is laid out once, however often it is shown
+
+    def svg(self) -> str:
+        """The rendered SVG text."""
+        key = (self.source, self.engine)
+        if self._svg_cache is None or self._svg_cache[:2] != key:
+            self._svg_cache = (*key, run_renderer(key[0], "svg", key[1]).decode("utf-8"))
+        return self._svg_cache[2]
 
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *,
              engine=None, encoding=None):
@@ -110,11 +126,13 @@ class CourseDigraph(graphviz.Digraph):
     def _repr_mimebundle_(self, include=None, exclude=None, **_):
         # Render eagerly (SVG only) so a missing renderer raises a clear error
         # instead of silently falling back to "<Digraph at 0x...>".
-        include = set(include) if include is not None else {"image/svg+xml"}
+        include = set(include) if include is not None else {"text/html", "image/svg+xml"}
         include -= set(exclude or ())
         bundle = {}
+        if "text/html" in include:
+            bundle["text/html"] = fit_html(self.svg())
         if "image/svg+xml" in include:
-            bundle["image/svg+xml"] = render_svg(self)
+            bundle["image/svg+xml"] = self.svg()
         if "image/png" in include:
             bundle["image/png"] = self.pipe(format="png")
         return bundle

@@ -7,6 +7,8 @@ from html import escape
 
 import ipywidgets as widgets
 
+from ..viz.fit import fit_html
+
 ERROR_COLOR = "#c62828"
 SMOOTH_S = 0.1  # an update faster than this keeps up with a dragged slider
 
@@ -64,7 +66,7 @@ class Explorer(widgets.VBox):
     def show(self, svg, text, html=None):
         """Display a picture and a readout (`html` is a styled version of `text`)."""
         self.svg = svg
-        self.picture.value = _inline(svg)
+        self.picture.value = fit_html(svg)
         self.text = text
         self.readout.value = html if html is not None else _pre(text)
 
@@ -73,7 +75,7 @@ class Explorer(widgets.VBox):
         self.message = message
         self.text = message
         self.readout.value = f'<pre style="color:{ERROR_COLOR};margin:0">⚠ {escape(message)}</pre>'
-        self.picture.value = f'<div style="opacity:0.3">{_inline(self.svg)}</div>' if self.svg else ""
+        self.picture.value = f'<div style="opacity:0.3">{fit_html(self.svg)}</div>' if self.svg else ""
 
     def _choose_continuous_update(self, seconds):
         # Live updates while dragging only if an update is fast enough to keep up;
@@ -82,11 +84,6 @@ class Explorer(widgets.VBox):
         for control in self.sliders.values():
             if hasattr(control, "continuous_update"):
                 control.continuous_update = live
-
-
-def _inline(svg):
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
 
 
 def _pre(text):

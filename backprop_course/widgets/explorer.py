@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
+from ..autodiff import topological_order
 from ..value import Value
-from ..viz import draw_graph, fmt, render_svg
-from ..viz.labels import DATA_COLOR, GRAD_COLOR
+from ..viz import fmt
+from ..viz.labels import DATA_COLOR, GRAD_COLOR, name_intermediates
+from ..viz.live import LiveGraph
 from .base import Explorer
 from .inputs import sliders_for
 
@@ -14,13 +16,14 @@ from .inputs import sliders_for
 class GraphExplorer(Explorer):
     """One slider per input of `fn`; every change runs forward, backward and a redraw.
 
-    Besides the `Explorer` attributes: `.fn`, `.output` (the last output Value),
-    `.inputs` (name -> input Value), `.graph` (the last `graphviz.Digraph`).
+    Besides the `Explorer` attributes: `.fn`, `.output` (the last output Value) and
+    `.inputs` (name -> input Value). The graph is laid out once and then updated in place.
     """
 
-    def __init__(self, fn, ranges, step=0.01, rankdir="LR", show_grad=True):
-        self.fn, self.rankdir, self.show_grad = fn, rankdir, show_grad
-        self.output, self.inputs, self.graph = None, {}, None
+    def __init__(self, fn, ranges, step="auto", rankdir="auto", show_grad=True):
+        self.fn = fn
+        self.output, self.inputs = None, {}
+        self._live = LiveGraph(show_grad=show_grad, rankdir=rankdir)
         super().__init__(sliders_for(fn, ranges, "graph_explorer", step))
 
     def _update(self):
@@ -35,9 +38,9 @@ class GraphExplorer(Explorer):
                             "computed from its inputs (use Value methods like .exp(), not math.exp)")
         out.label = out.label or "f"
         out.backward()
+        name_intermediates(topological_order(out))
         self.inputs, self.output = inputs, out
-        self.graph = draw_graph(out, show_grad=self.show_grad, rankdir=self.rankdir)
-        svg = render_svg(self.graph)
+        svg = self._live.svg(out)
         name = out.label
         grads = [(f"∂{name}/∂{n}", v.grad) for n, v in inputs.items()]
         text = f"{name} = {fmt(out.data)}\n" + "  ".join(f"{k} = {fmt(g)}" for k, g in grads)
@@ -47,11 +50,14 @@ class GraphExplorer(Explorer):
         self.show(svg, text, html)
 
 
-def graph_explorer(fn, *, step=0.01, rankdir="LR", show_grad=True, **ranges):
+def graph_explorer(fn, *, step="auto", rankdir="auto", show_grad=True, **ranges):
     """Explore `fn` (a function of Values) with one slider per parameter.
 
     Each keyword names a parameter: `x=(lo, hi)` or `x=(lo, hi, start)` or `x=start`.
     Unnamed parameters get (-5, 5), starting at the parameter's default or the middle.
+    `step="auto"` takes about 20 arrow-key presses across a range (0.5 across -5…5), so round values
+    are a few presses away; type into a slider's number for anything finer. Unnamed intermediate
+    nodes are named q, r, s, … as the lecture names x + y "q".
 
     >>> graph_explorer(lambda x, y, z: (x + y) * z, x=(-5, 5, -2), y=(-5, 5, 5), z=(-5, 5, -4))  # doctest: +SKIP
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 
 import ipywidgets as widgets
@@ -57,8 +58,17 @@ def parse_range(name, spec, fallback_value=None):
     return lo, hi, value
 
 
+def round_step(lo, hi, presses=20):
+    """A 1-2-5 step that crosses [lo, hi] in about `presses` key presses: 0.5 for -5…5."""
+    raw = (hi - lo) / presses
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw * 0.999)
+
+
 def sliders_for(fn, ranges, who, step):
-    """One FloatSlider per parameter of `fn`, named after it."""
+    """One FloatSlider per parameter of `fn`, named after it; `step` is a number or "auto" (`round_step`)."""
+    if step != "auto" and (not isinstance(step, numbers.Real) or isinstance(step, bool) or not step > 0):
+        raise ValueError(f"step must be a positive number or 'auto', got {step!r}")
     names, defaults = parameter_names(fn, who)
     unknown = sorted(set(ranges) - set(names))
     if unknown:
@@ -66,6 +76,7 @@ def sliders_for(fn, ranges, who, step):
     sliders = {}
     for name in names:
         lo, hi, value = parse_range(name, ranges.get(name, DEFAULT_RANGE), defaults.get(name))
-        sliders[name] = widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=name,
+        sliders[name] = widgets.FloatSlider(value=value, min=lo, max=hi, description=name,
+                                            step=round_step(lo, hi) if step == "auto" else step,
                                             readout_format=".2f", style={"description_width": "2.5em"})
     return sliders

@@ -5,31 +5,37 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..autodiff import Node
+from ..autodiff import Node, topological_order
 from ..value import Value
-from ..viz import backward_steps, draw_graph, fmt, render_svg
-from ..viz.labels import array_text, raw
+from ..viz import backward_steps, fmt
+from ..viz.labels import array_text, expression, name_intermediates, raw
+from ..viz.live import LiveGraph
 from .base import Explorer
 from .inputs import parameter_names, parse_range
 
+COMPLETE = "✔ The backward pass is complete: every node has its gradient."
+
 
 class BackwardStepper(Explorer):
-    """Prev / Next / Play / step slider over `backward_steps(root)`.
+    """Prev / Next / Play / step slider (1 to N, as the text counts) over `backward_steps(root)`.
 
     The current node is highlighted (SVG group class "highlight", id "n<topological position>",
-    fill #ffd54f); nodes the pass has not reached yet show "grad ?".
+    fill #ffd54f). A node shows "grad ?" until a gradient reaches it, then the sum received so far:
+    once its own step comes, that is its whole gradient. The last step says the pass is complete.
     Besides the `Explorer` attributes: `.steps`, `.current` (the Step shown), `.root`,
     `.buttons` ({"prev", "next"}), `.play`, and `.highlighted` (SVG id of the current node).
     """
 
-    def __init__(self, root, rankdir="LR", interval_ms=1200):
-        self.root, self.rankdir = root, rankdir
+    def __init__(self, root, rankdir="auto", interval_ms=1200):
+        self.root = root
+        order = topological_order(root)
+        name_intermediates(order)
+        self._position = {id(n): i for i, n in enumerate(order)}
         self.steps = list(backward_steps(root))
-        self._order_ids = {id(s.node): len(self.steps) - 1 - s.index for s in self.steps}
-        self._names = _expression_names([s.node for s in reversed(self.steps)])
-        last = len(self.steps) - 1
-        slider = widgets.IntSlider(value=0, min=0, max=last, description="step", continuous_update=True)
-        self.play = widgets.Play(value=0, min=0, max=last, interval=interval_ms, description="Play")
+        self._live = LiveGraph(rankdir=rankdir)
+        n = len(self.steps)
+        slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=True)
+        self.play = widgets.Play(value=1, min=1, max=n, interval=interval_ms, description="Play")
         widgets.link((self.play, "value"), (slider, "value"))
         self.buttons = {"prev": widgets.Button(description="◀ Prev"), "next": widgets.Button(description="Next ▶")}
         self.buttons["prev"].on_click(lambda _: self.prev())
@@ -39,11 +45,11 @@ class BackwardStepper(Explorer):
 
     @property
     def current(self):
-        return self.steps[self.sliders["step"].value]
+        return self.steps[self.sliders["step"].value - 1]
 
     @property
     def highlighted(self):
-        return f"n{self._order_ids[id(self.current.node)]}"
+        return f"n{self._position[id(self.current.node)]}"
 
     def next(self):
         s = self.sliders["step"]
@@ -53,42 +59,41 @@ class BackwardStepper(Explorer):
         s = self.sliders["step"]
         s.value = max(s.value - 1, s.min)
 
+    def arrived(self, k=None):
+        """{node: the gradient it has received after step k (1-based; default the current step)}."""
+        k = self.sliders["step"].value if k is None else k
+        first = self.steps[0]
+        got = {first.node: first.upstream}
+        for step in self.steps[:k]:
+            for parent, down in zip(step.node.parents, step.downstream, strict=True):
+                if down is not None:
+                    got[parent] = got[parent] + down if parent in got else down
+        return got
+
     def _update(self):
         k = self.sliders["step"].value
-        step = self.steps[k]
-        known = {s.node: s.upstream for s in self.steps[: k + 1]}
+        step = self.steps[k - 1]
         highlight = [step.node, *((p, step.node) for p in step.node.parents)]
-        svg = render_svg(draw_graph(self.root, highlight=highlight, rankdir=self.rankdir, grads=known))
-        self.show(svg, describe(step, self._name, len(self.steps)))
-
-    def _name(self, node):
-        return self._names[id(node)]
+        svg = self._live.svg(self.root, grads=self.arrived(k), highlight=highlight)
+        text = describe(step, _name, len(self.steps))
+        self.show(svg, text + ("\n" + COMPLETE if k == len(self.steps) else ""))
 
 
-def _expression_names(order, max_len=24):
-    """Labels where given; otherwise short expressions like "(x + y)", else "n3 (exp)"."""
-    names = {}
-    for i, node in enumerate(order):
-        name = node.label
-        if not name and node.parents:
-            args = [names[id(p)] for p in node.parents]
-            name = f"({args[0]} {node.op} {args[1]})" if len(args) == 2 else f"{node.op}({', '.join(args)})"
-            if len(name) > max_len:
-                name = f"n{i} ({node.op})"
-        names[id(node)] = name or f"n{i}"
-    return names
+def _name(node):
+    if node.label:
+        return node.label
+    return fmt(node.data) if np.ndim(raw(node)) == 0 else f"({node.op or 'constant'})"
 
 
 def describe(step, name_of, total):
-    """The lecture's zoom on one node, as text."""
+    """The lecture's zoom on one node, as text: "step 1/5: f = q · z", then upstream × local = downstream."""
     node, up = step.node, step.upstream
     head = f"step {step.index + 1}/{total}: {name_of(node)}"
     if up is None:
         return f"{head} receives no gradient (it does not require one)"
     if not node.parents:
         return f"{head} is a leaf: its gradient is the upstream gradient {_num(up)}"
-    lines = [f"{head} = {node.op}({', '.join(name_of(p) for p in node.parents)})",
-             f"upstream gradient: {_num(up)}"]
+    lines = [f"{head} = {expression(node, name_of)}", f"upstream gradient: {_num(up)}"]
     for parent, local, down in zip(node.parents, step.local, step.downstream, strict=True):
         if down is None:
             lines.append(f"  -> {name_of(parent)}: no gradient needed")
@@ -104,14 +109,15 @@ def _num(x):
     return fmt(x) if np.ndim(x) == 0 else array_text(x).replace("\n", " ")
 
 
-def backward_stepper(target, *, rankdir="LR", interval_ms=1200, **inputs):
+def backward_stepper(target, *, rankdir="auto", interval_ms=1200, **inputs):
     """Step through the backward pass of `target`: a Value/Tensor output, or a function of Values.
 
     With a function, each keyword gives an input's start value (a number or a (min, max, value) range).
+    Unnamed computed nodes are named q, r, s, … as the lecture names x + y "q".
 
     >>> backward_stepper(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)  # doctest: +SKIP
 
-    Returns a `BackwardStepper`; `.next()`, `.prev()` or `.sliders["step"].value = k` move it.
+    Returns a `BackwardStepper`; `.next()`, `.prev()` or `.sliders["step"].value = k` (1 to N) move it.
     """
     if isinstance(target, Node):
         if inputs:

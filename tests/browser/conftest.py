@@ -112,7 +112,7 @@ def _stop(lab: Lab) -> None:
             continue
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """A headless JupyterLab serving an empty folder (`lab.root`) that the tests fill."""
     base = tmp_path_factory.mktemp("lab")
@@ -159,7 +159,7 @@ def lab(tmp_path_factory):
         (ARTIFACTS / "jupyterlab.log").write_bytes(log.read_bytes())
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         message = f"real-browser tests need Debian's Chromium at {CHROMIUM}: `apt-get install -y chromium`"
@@ -175,7 +175,7 @@ def browser():
             chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(60_000)
@@ -214,3 +214,25 @@ def screenshot_on_failure(request):
         print(f"screenshot of the failure: {path}")
     except Exception as error:  # the page may be gone; the failure itself is what matters
         print(f"no screenshot ({error})")
+
+
+_LATENCY: dict = {}
+
+
+@pytest.fixture(scope="session")
+def latency_report():
+    """Figures the browser tests collect (repaint times, graph sizes), printed at the end of the run."""
+    return _LATENCY
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _LATENCY:
+        return
+    from test_notebooks_in_browser import summarize
+
+    lines = summarize(_LATENCY)
+    terminalreporter.section("what a learner sees (benchmark figures, not assertions)")
+    for line in lines:
+        terminalreporter.write_line(line)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "figures.txt").write_text("\n".join(lines) + "\n")

@@ -5,53 +5,16 @@ Every wait is on a condition in the page, never a fixed sleep, so the test holds
 
 from __future__ import annotations
 
-import base64
-import html
 import re
 import shutil
-import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
+from pages import MINUS, RUN_ALL_TIMEOUT_S, open_and_run_all, run_new_cell, svg_sources, svg_texts, wait_for
 
 from backprop_course.viz import fmt
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "01_scalar_graph.ipynb"
-RUN_ALL_TIMEOUT_S = 240
-KERNEL_TIMEOUT_S = 60
-MINUS = "\u2212"  # ipywidgets slider readouts write minus signs this way
-
-
-def wait_for(condition, what, timeout_s=KERNEL_TIMEOUT_S, seen=None):
-    """Poll `condition` until it returns something truthy, and return that.
-
-    On timeout, fail naming `what` and, if given, what `seen()` shows then.
-    """
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            last = f"; last seen: {seen()!r}" if seen else ""
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}{last}")
-        time.sleep(0.1)
-
-
-def svg_sources(output) -> list[str]:
-    """SVG text shown in an output: inline <svg> elements and <img> data URLs (how JupyterLab shows
-    image/svg+xml), entity-decoded, so Graphviz's '&#45;' reads as '-'."""
-    sources = output.locator("svg").evaluate_all("els => els.map(e => e.outerHTML)")
-    for src in output.locator("img[src^='data:image/svg+xml']").evaluate_all("els => els.map(e => e.src)"):
-        header, _, payload = src.partition(",")
-        raw = base64.b64decode(payload).decode() if header.endswith(";base64") else urllib.parse.unquote(payload)
-        sources.append(raw)
-    return [html.unescape(s) for s in sources]
-
-
-def svg_texts(output) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", t).strip() for s in svg_sources(output) for t in re.findall(r"<text\b.*?</text>", s)]
 
 
 def highlighted(output) -> set[str]:
@@ -78,10 +41,6 @@ def slider_value(output, name) -> float:
     return readout_number(slider(output, name).locator(".widget-readout").inner_text())
 
 
-def prompts(page) -> list[str]:
-    return [p.strip() for p in page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
-
-
 def expected_graph_texts(x, y, z) -> list[str]:
     """What the lecture's graph for f = (x + y) * z must show: values and gradients."""
     q, f = x + y, (x + y) * z
@@ -98,18 +57,8 @@ def wait_for_graph(output, x, y, z, what):
 def notebook(lab, page):
     """Notebook 01 opened in JupyterLab with every cell run; returns its file name."""
     shutil.copytree(NOTEBOOK.parent, lab.root, dirs_exist_ok=True)  # a copy: the lab autosaves
-    name = NOTEBOOK.name
-    page.goto(lab.tree_url(name))
-    page.locator(".jp-Notebook .jp-CodeCell").first.wait_for()
-    status = page.locator("#jp-main-statusbar")
-    wait_for(lambda: "Idle" in status.inner_text(), "the kernel to start by itself (autoStartDefaultKernel)",
-             RUN_ALL_TIMEOUT_S, seen=status.inner_text)
-    page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    wait_for(lambda: all(re.fullmatch(r"\[\d+\]:", p) for p in prompts(page)),
-             "every code cell to run (a cell left at [ ] or [*] failed or hangs)", RUN_ALL_TIMEOUT_S,
-             seen=lambda: prompts(page))
-    return name
+    open_and_run_all(page, lab, NOTEBOOK.name)
+    return NOTEBOOK.name
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +72,8 @@ def explorer(page, notebook):
 
 
 def test_static_graph_picture_shows_the_backward_pass(page, notebook):
-    # draw_graph(f) after f.backward() (section 3): JupyterLab shows image/svg+xml as an <img> data URL.
-    pictures = page.locator(".jp-OutputArea-output").filter(has=page.locator("img[src^='data:image/svg+xml']"))
+    # draw_graph(f) after f.backward() (section 3), shown as HTML that fits the cell.
+    pictures = page.locator(".jp-OutputArea-output").filter(has=page.locator("svg g.graph"))
     expected = expected_graph_texts(-2.0, 5.0, -4.0)
     assert any(all(t in svg_texts(p) for t in expected) for p in pictures.all()), [svg_texts(p) for p in pictures.all()]
 
@@ -172,20 +121,7 @@ def test_backward_stepper_moves_the_highlight(page, notebook, artifacts):
 
 
 def test_wrong_exercise_answer_gets_incorrect_and_a_hint(page, notebook, artifacts):
-    cells = page.locator(".jp-Notebook .jp-Cell")
-    count = cells.count()
-    cells.last.locator(".jp-InputPrompt").click()
-    page.keyboard.press("Escape")
-    page.keyboard.press("b")
-    wait_for(lambda: cells.count() == count + 1, "a new cell below the last one")
-    new_cell = cells.nth(count)  # Shift+Enter on the last cell adds yet another one below it
-    new_cell.locator(".cm-content").click()
-    page.keyboard.insert_text(
-        'from backprop_course.exercises import check\ncheck("scalar_backward", lambda x, y, z: (1.0, 1.0, 1.0))'
-    )
-    page.keyboard.press("Shift+Enter")
-    output = new_cell.locator(".jp-OutputArea-output")
-    feedback = wait_for(lambda: output.count() and output.first.inner_text(), "feedback from check()")
+    feedback = run_new_cell(page, 'check("scalar_backward", lambda x, y, z: (1.0, 1.0, 1.0))')
     assert "incorrect" in feedback.lower(), feedback
     assert "hint" in feedback.lower(), feedback
     page.screenshot(path=str(artifacts / "notebook.png"))

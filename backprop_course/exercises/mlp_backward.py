@@ -1,0 +1,183 @@
+"""Notebook 07: the backward pass of a two-layer ReLU network, by hand, one tensor at a time.
+
+The learner's function runs with the engine switched off. Its gradients are compared in the order the backward
+pass computes them (dW2, db2, dW1, db1), with the reference's (which agrees with the engine's to rounding); the
+first wrong one is explained by the declared mistake that gives the same tensor on the same batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data import make_spirals
+from ..nn import cross_entropy
+from ..tensor import Tensor
+from .checking import Failure
+from .edits import edited
+from .registry import Case, Exercise, Mistake, register
+
+
+def mlp_backward(X, y, W1, b1, W2, b2):
+    """Return (dW1, db1, dW2, db2) for L = mean softmax cross-entropy of logits = max(0, X @ W1 + b1) @ W2 + b2.
+
+    X is (N, D), y holds N integer labels, W1 is (D, H), b1 (H,), W2 (H, C), b2 (C,). NumPy in and out, by hand:
+    the engine is switched off while this runs.
+    """
+    N = len(y)
+    z = X @ W1 + b1                      # forward, keeping what backward needs
+    h = np.maximum(z, 0)
+    logits = h @ W2 + b2
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    probs /= probs.sum(axis=1, keepdims=True)
+
+    dlogits = probs.copy()               # (softmax - onehot) / N; the max-shift receives zero gradient
+    dlogits[np.arange(N), y] -= 1
+    dlogits /= N
+    dW2 = h.T @ dlogits
+    db2 = dlogits.sum(axis=0)            # b2 was broadcast over the batch: sum it back
+    dh = dlogits @ W2.T
+    dz = dh * (z > 0)                    # the ReLU mask, from the forward pass
+    dW1 = X.T @ dz
+    db1 = dz.sum(axis=0)
+    return dW1, db1, dW2, db2
+
+
+# The mistakes: the reference with one change each, and the message that explains it -----------------------
+NO_N = ("dW2 and db2 are right but dW1 is N times too large: a /N went missing on the way back. Divide once, in "
+        "dlogits = (softmax - onehot) / N, and every gradient downstream inherits it.")
+SUM_NOT_MEAN = ("Every gradient is N times too large: these are the gradients of the summed loss, but L is the MEAN "
+                "over the batch, so dlogits = (softmax - onehot) / N.")
+BIAS_AXIS = ("A bias gradient has the bias's shape, one number per unit: b was broadcast over the batch (axis 0) "
+             "in the forward pass, and a broadcast forward is a sum backward over that same axis, "
+             "db = d(output).sum(axis=0).")
+BIAS_NOT_SUMMED = ("A bias gradient has one row per example here: b was added to every row of the batch, so its "
+                   "gradient is the SUM of those rows, db = d(output).sum(axis=0).")
+MASK_AT_ZERO = ("The ReLU passes the gradient only where z > 0. At exactly z = 0 it passes nothing (the course's "
+                "convention, and the engine's); this batch has a pre-activation that is exactly 0. "
+                "Use dz = dh * (z > 0), not z >= 0.")
+MASK_QUANTITY = ("The ReLU mask comes from the forward pass: the gradient passes where the input z was positive, "
+                 "whatever the sign of the gradient itself. Use dz = dh * (z > 0).")
+W2_NOT_TRANSPOSED = ("dh = dlogits · W2ᵀ: logits = h · W2, so the gradient goes back through W2 transposed "
+                     "(dimension analysis: (N, C) · (C, H) gives h's shape (N, H)).")
+X_WRONG_SIDE = ("A weight gradient has the weight's shape (inputs × outputs): dW1 = Xᵀ · dz and dW2 = hᵀ · dlogits, "
+                "the transposed input on the LEFT. Yours is the transpose.")
+NO_ONEHOT = ("dlogits = (softmax - onehot) / N: differentiating -log softmax(logits)[y] subtracts 1 at each "
+             "example's true class. Yours is the softmax without the one-hot subtraction.")
+def _changed(name, *edits):
+    return edited(mlp_backward, name, *edits, np=np)
+
+
+def _engine_backward(X, y, W1, b1, W2, b2):
+    """The engine's gradients (for the tests: the reference agrees with them to rounding)."""
+    W1, b1, W2, b2 = (Tensor(p, requires_grad=True) for p in (W1, b1, W2, b2))
+    cross_entropy((Tensor(X) @ W1 + b1).relu() @ W2 + b2, y).backward()
+    return W1.grad.numpy(), b1.grad.numpy(), W2.grad.numpy(), b2.grad.numpy()
+
+
+# The mistakes, in the order the check tries them as explanations.
+MISTAKES = (
+    Mistake(_changed("no_n_downstream", ("    dlogits /= N\n", ""), ("dW2 = h.T @ dlogits", "dW2 = h.T @ dlogits / N"),
+                     ("db2 = dlogits.sum(axis=0)", "db2 = dlogits.sum(axis=0) / N")), NO_N),
+    Mistake(_changed("gradient_of_the_sum", ("    dlogits /= N\n", "")), SUM_NOT_MEAN),
+    Mistake(_changed("bias_wrong_axis", ("dlogits.sum(axis=0)", "dlogits.sum(axis=1)"),
+                     ("dz.sum(axis=0)", "dz.sum(axis=1)")), BIAS_AXIS),
+    Mistake(_changed("bias_not_summed", ("dlogits.sum(axis=0)", "dlogits"), ("dz.sum(axis=0)", "dz")), BIAS_NOT_SUMMED),
+    Mistake(_changed("mask_at_zero", ("(z > 0)", "(z >= 0)")), MASK_AT_ZERO),
+    Mistake(_changed("mask_on_gradient", ("(z > 0)", "(dh > 0)")), MASK_QUANTITY),
+    Mistake(_changed("w2_not_transposed", ("dlogits @ W2.T", "dlogits @ W2")), W2_NOT_TRANSPOSED),
+    Mistake(_changed("input_on_the_right", ("h.T @ dlogits", "dlogits.T @ h"), ("X.T @ dz", "dz.T @ X")),
+            X_WRONG_SIDE),
+    Mistake(_changed("no_onehot", ("    dlogits[np.arange(N), y] -= 1\n", "")), NO_ONEHOT),
+)
+
+# Compared in the order the backward pass computes them.
+OUTPUTS = ("dW2", "db2", "dW1", "db1")
+
+
+def _square_batch(exact_zero=False):
+    """5 points, 3 -> 3 -> 3, so that a missing transpose changes values, not shapes."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(5, 3))
+    W1, W2 = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+    b1, b2 = np.array([0.1, 0.5, -0.5]), rng.normal(size=3) * 0.1
+    if exact_zero:
+        X[0], b1[0] = 0.0, 0.0   # z[0, 0] is exactly 0
+    return X, np.array([0, 2, 1, 2, 0]), W1, b1, W2, b2
+
+
+def _spiral_batch():
+    X, y = make_spirals(64, classes=3, seed=0)
+    rng = np.random.default_rng(1)
+    return X, y, rng.normal(size=(2, 16)), rng.normal(size=16) * 0.1, rng.normal(size=(16, 3)) / 4, np.zeros(3)
+
+
+def _random_batch():
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(20, 4))
+    return (X, rng.integers(0, 5, 20), rng.normal(size=(4, 7)), rng.normal(size=7), rng.normal(size=(7, 5)),
+            rng.normal(size=5))
+
+
+def _cases():
+    return [Case("5 points, 3 → 3 → 3", _square_batch()),
+            Case("the same batch with a pre-activation exactly 0", _square_batch(exact_zero=True)),
+            Case("64 spiral points, 2 → 16 → 3", _spiral_batch()),
+            Case("20 random points, 4 → 7 → 5", _random_batch())]
+
+
+def _run(answer, X, y, W1, b1, W2, b2):
+    """The gradients in backward order; a bias gradient of the wrong shape is explained by its shape."""
+    truth = mlp_backward(*(np.copy(a) for a in (X, y, W1, b1, W2, b2)))
+    out = answer(X, y, W1, b1, W2, b2)
+    if not (isinstance(out, (tuple, list)) and len(out) == 4):
+        return out
+    ordered = (out[2], out[3], out[0], out[1])
+    for name, got, expected in zip(OUTPUTS, ordered, (truth[2], truth[3], truth[0], truth[1]), strict=True):
+        shape = np.shape(got)
+        if shape == expected.shape:
+            if not np.allclose(got, expected, rtol=1e-10, atol=1e-12):
+                break                    # the first wrong tensor has the right shape: let the values speak
+            continue
+        if name.startswith("db") and shape == (len(y),):
+            raise Failure(BIAS_AXIS, expected=f"{name}: shape {expected.shape}", got=f"{name}: shape {shape}")
+        if name.startswith("db") and len(shape) == 2 and shape[0] == len(y):
+            raise Failure(BIAS_NOT_SUMMED, expected=f"{name}: shape {expected.shape}", got=f"{name}: shape {shape}")
+        break
+    return ordered
+
+
+def _advice(exc):
+    if isinstance(exc, ValueError) and "matmul" in str(exc):
+        return ("The shapes do not fit: every gradient has the shape of what it is for. dh = dlogits · W2ᵀ has "
+                "h's shape (N, H), dz the shape of z, and dW = (the layer's input)ᵀ · d(its output) has W's shape.")
+    return None
+
+
+register(Exercise(
+    id="mlp_backward",
+    title="Backpropagate a network by hand",
+    notebook="07",
+    section="14",
+    points=5,
+    prompt="Write the backward pass of logits = max(0, X @ W1 + b1) @ W2 + b2 with the mean softmax "
+           "cross-entropy loss, by hand in NumPy: return (dW1, db1, dW2, db2). The engine is off while it runs; "
+           "the check names the first wrong tensor in the order the backward pass computes them.",
+    reference=mlp_backward,
+    cases=_cases,
+    outputs=OUTPUTS,
+    run=_run,
+    mistakes=MISTAKES,
+    by_hand=True,
+    shape_why="A gradient has the shape of its tensor: dW1 like W1 (D, H), db1 like b1 (H,), dW2 like W2 (H, C), "
+              "db2 like b2 (C,).",
+    otherwise="This is the first wrong tensor (in the order the backward pass computes them: dW2, db2, dW1, db1).",
+    hints=(
+        "Redo the forward pass first, keeping z, h and the softmax probabilities: the backward pass needs them.",
+        ("dW2", "dlogits = (softmax - onehot) / N. Then dW2 = hᵀ · dlogits and db2 = dlogits.sum(axis=0)."),
+        ("dW1", "Back through the matmul, dh = dlogits · W2ᵀ; through the ReLU, dz = dh * (z > 0); then "
+                "dW1 = Xᵀ · dz and db1 = dz.sum(axis=0)."),
+    ),
+    advice=_advice,
+    imports="import numpy as np",
+))

@@ -1,0 +1,528 @@
+"""Notebook 04: the learner's own micrograd-style scalar class, checked one step at a time.
+
+The check may touch only what every such class has: `Cls(number)`, `.data`, `.grad`, the operators,
+`exp`/`tanh`/`relu` and `.backward()`. Its steps run in order and stop at the first one whose methods still
+raise NotImplementedError, so `+` and `*` get feedback before `tanh` is written. A wrong number is explained by
+the first declared mistake that gives the same number on the same graph.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import autodiff
+from .. import operators as operators_module
+from .. import value as value_module
+from ..value import Value
+from .checking import Failure, fmt
+from .edits import edited, source_of
+from .registry import Case, Exercise, Mistake, register
+
+
+class MyValue:
+    """A scalar that remembers how it was computed: your own micrograd."""
+
+    def __init__(self, data, _children=(), _op=""):
+        """Step 1 · Keep data as a float and grad = 0.0; remember the inputs (_prev) and the op's name (_op)."""
+        self.data = float(data)
+        self.grad = 0.0
+        self._prev = tuple(_children)   # a tuple, not a set: a + a has two edges to a
+        self._op = _op
+        self._backward = lambda upstream: None   # a leaf passes nothing on
+
+    def __add__(self, other):
+        """Step 2 · Return a new node self + other whose local step hands its upstream gradient to both inputs."""
+        other = other if isinstance(other, MyValue) else MyValue(other)   # step 4: a number on either side
+        out = MyValue(self.data + other.data, (self, other), "+")
+
+        def _backward(upstream):
+            self.grad += upstream       # +=: a node used twice receives both gradients
+            other.grad += upstream
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        """Step 2 · Return a new node self * other whose local step sends each input the OTHER input × upstream."""
+        other = other if isinstance(other, MyValue) else MyValue(other)
+        out = MyValue(self.data * other.data, (self, other), "*")
+
+        def _backward(upstream):
+            self.grad += other.data * upstream
+            other.grad += self.data * upstream
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        """Step 3 · Seed this node's grad with 1.0, then run every node's local step in reverse topological order."""
+        order, visited, stack = [], set(), [(self, False)]
+        while stack:                     # an explicit stack, not recursion: any depth works
+            node, parents_done = stack.pop()
+            if parents_done:
+                order.append(node)
+            elif node not in visited:
+                visited.add(node)
+                stack.append((node, True))
+                stack.extend((p, False) for p in node._prev if p not in visited)
+        for node in order:
+            if node._prev:
+                node.grad = 0.0          # intermediates are recomputed each call; leaves accumulate
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward(node.grad)
+
+    def __radd__(self, other):
+        """Step 4 · other + self where other is a number (Python calls this after int.__add__ gives up)."""
+        return self + other
+
+    def __rmul__(self, other):
+        """Step 4 · other * self where other is a number."""
+        return self * other
+
+    def __pow__(self, k):
+        """Step 5 · self ** k for a number k, with the power rule as its local gradient."""
+        out = MyValue(self.data ** k, (self,), f"**{k}")
+
+        def _backward(upstream):
+            self.grad += k * self.data ** (k - 1) * upstream
+        out._backward = _backward
+        return out
+
+    def __neg__(self):
+        """Step 5 · -self."""
+        return self * -1
+
+    def __sub__(self, other):
+        """Step 5 · self - other."""
+        return self + (-other)
+
+    def __rsub__(self, other):
+        """Step 5 · other - self."""
+        return other + (-self)
+
+    def __truediv__(self, other):
+        """Step 5 · self / other."""
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        """Step 5 · other / self."""
+        return other * self ** -1
+
+    def exp(self):
+        """Step 6 · e ** self; its local gradient is its own value."""
+        e = math.exp(self.data)
+        out = MyValue(e, (self,), "exp")
+
+        def _backward(upstream):
+            self.grad += e * upstream
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        """Step 6 · tanh(self); its local gradient is 1 - tanh²."""
+        t = math.tanh(self.data)
+        out = MyValue(t, (self,), "tanh")
+
+        def _backward(upstream):
+            self.grad += (1 - t ** 2) * upstream
+        out._backward = _backward
+        return out
+
+    def relu(self):
+        """Step 6 · max(0, self); the gradient passes only where self > 0."""
+        out = MyValue(max(0.0, self.data), (self,), "relu")
+
+        def _backward(upstream):
+            self.grad += (self.data > 0) * upstream
+        out._backward = _backward
+        return out
+
+
+# The mistakes: each is the reference with one change, and the message that explains it ----------------------
+ASSIGN = ("A node used twice (a + a, b * b) must receive both gradients: in the local steps write "
+          "`grad += ...`, never `grad = ...`, which keeps only the last one.")
+RECURSIVE = ("RecursionError on a chain 10,000 operations deep: a recursive topological sort uses one Python "
+             "stack frame per node, and Python allows about 1000. Build the order with a loop and an explicit "
+             "stack (notebook 01).")
+NO_SWAP = ("The mul gate is a swap multiplier: in c = a * b, a receives b × upstream and b receives a × upstream "
+           "(each input gets the *other* input).")
+POWER_RULE = ("The power rule is d(x**k)/dx = k·x**(k-1): the exponent drops by one (you have k·x**k).")
+TANH_LOCAL = ("tanh's local gradient is 1 - tanh(x)**2, the square of the output (you have 1 - tanh(x)).")
+RELU_AT_ZERO = ("ReLU passes the gradient only where its input is > 0; at exactly 0 it passes nothing (the "
+                "course's convention, and the library's): test `self.data > 0`, not `>= 0`.")
+DOUBLE_COUNT = ("A second backward() double-counted the intermediate nodes: their .grad still held the first "
+                "call's gradient and += added the new one on top. At the start of backward(), set every "
+                "non-leaf node's grad to 0.0 (leaves keep accumulating across calls, as in PyTorch).")
+REFLECTED = ("2 * v raised TypeError: Python first asks int.__mul__(2, v), which gives up, then v.__rmul__(2). "
+             "Define __radd__ and __rmul__: each can hand the work to + and *, which already wrap a number.")
+USES_LIBRARY = ("Your class uses the course's engine (its Value, operators or topological order): write the "
+                "arithmetic, the local steps and the order yourself, on plain floats.")
+NOT_REVERSED = ("backward() must visit the nodes in REVERSE topological order, output first, so that every node "
+                "has received its whole gradient before its local step sends it on.")
+NO_SEED = "backward() must start by seeding the output's gradient with 1.0 (df/df = 1)."
+
+_REFERENCE_SOURCE = source_of(MyValue)
+_RECURSIVE_ORDER = '''\
+        order, visited = [], set()
+
+        def build(node):                 # recursive: one stack frame per node
+            if node not in visited:
+                visited.add(node)
+                for p in node._prev:
+                    build(p)
+                order.append(node)
+        build(self)
+'''
+
+
+def _changed(name, *edits):
+    return edited(MyValue, name, *edits, math=math)
+
+
+def _iterative_order_lines():
+    start = _REFERENCE_SOURCE.index("        order, visited, stack")
+    end = _REFERENCE_SOURCE.index("        for node in order:")
+    return _REFERENCE_SOURCE[start:end]
+
+
+class _UsesLibrary:
+    """A wrapper around the library's Value: the check refuses it."""
+
+    def __init__(self, data, node=None):
+        self.node = Value(data) if node is None else node
+
+    data = property(lambda self: self.node.data)
+    grad = property(lambda self: self.node.grad)
+
+    def _lift(self, other):
+        return other.node if isinstance(other, _UsesLibrary) else other
+
+    def __add__(self, other):
+        return _UsesLibrary(None, self.node + self._lift(other))
+
+    def __mul__(self, other):
+        return _UsesLibrary(None, self.node * self._lift(other))
+
+    def backward(self):
+        self.node.backward()
+
+
+# Value-comparable mistakes, in the order the check tries them as explanations.
+MISTAKES = (
+    Mistake(_changed("MyValue_assigns", ("grad += ", "grad = ")), ASSIGN),
+    Mistake(_changed("MyValue_no_swap", ("self.grad += other.data * upstream", "self.grad += self.data * upstream"),
+                     ("other.grad += self.data * upstream", "other.grad += other.data * upstream")), NO_SWAP),
+    Mistake(_changed("MyValue_power_rule", ("k * self.data ** (k - 1)", "k * self.data ** k")), POWER_RULE),
+    Mistake(_changed("MyValue_tanh", ("(1 - t ** 2)", "(1 - t)")), TANH_LOCAL),
+    Mistake(_changed("MyValue_relu", ("(self.data > 0)", "(self.data >= 0)")), RELU_AT_ZERO),
+    Mistake(_changed("MyValue_double_counts", ("                node.grad = 0.0", "                pass")),
+            DOUBLE_COUNT),
+    Mistake(_changed("MyValue_forward_order", ("for node in reversed(order):", "for node in order:")), NOT_REVERSED),
+    Mistake(_changed("MyValue_no_seed", ("self.grad = 1.0", "pass")), NO_SEED),
+)
+OTHER_MISTAKES = (
+    Mistake(_changed("MyValue_recursive", (_iterative_order_lines(), _RECURSIVE_ORDER)), RECURSIVE),
+    Mistake(_changed("MyValue_no_reflected", (_REFERENCE_SOURCE[_REFERENCE_SOURCE.index("    def __radd__"):
+                                                                _REFERENCE_SOURCE.index("    def __pow__")], "")),
+            REFLECTED),
+    Mistake(_UsesLibrary, USES_LIBRARY),
+)
+
+
+# The check ------------------------------------------------------------------------------------------------------
+def _lecture_01(V):
+    x, y, z = V(-2.0), V(5.0), V(-4.0)
+    q = x + y
+    f = q * z
+    f.backward()
+    return {"f": f, "q": q, "x": x, "y": y, "z": z}
+
+
+def _fork_add(V):
+    a = V(3.0)
+    b = a + a
+    b.backward()
+    return {"b = a + a": b, "a": a}
+
+
+def _fork_mul(V):
+    b = V(-3.0)
+    c = b * b
+    c.backward()
+    return {"c = b * b": c, "b": b}
+
+
+def _fork_both(V):
+    a, b = V(2.0), V(-3.0)
+    f = (a * b) * (a + b)
+    f.backward()
+    return {"f": f, "a": a, "b": b}
+
+
+def _shared_twice(V):
+    a = V(3.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    return {"c": c, "b": b, "a": a}
+
+
+def _backward_twice(V):
+    nodes = _lecture_01(V)
+    nodes["f"].backward()
+    return nodes
+
+
+def _numbers(V):
+    a = V(2.0)
+    f = 2 * a + a * 3 + 1 + (4 + a) * 0.5
+    f.backward()
+    return {"f = 2·a + a·3 + 1 + (4 + a)·0.5": f, "a": a}
+
+
+def _one_op(name, op, at):
+    def build(V):
+        x = V(at)
+        out = op(x)
+        out.backward()
+        return {name: out, "x": x}
+    build.__doc__ = f"{name} at x = {at:g}"
+    return build
+
+
+def _binary(name, op, a, b):
+    def build(V):
+        x, y = V(a), V(b)
+        out = op(x, y)
+        out.backward()
+        return {name: out, "x": x, "y": y}
+    build.__doc__ = f"{name} at x = {a:g}, y = {b:g}"
+    return build
+
+
+def _sigmoid_neuron(V):
+    w0, x0, w1, x1, w2 = V(2.0), V(-1.0), V(-3.0), V(-2.0), V(-3.0)
+    f = 1 / (1 + (-(w0 * x0 + w1 * x1 + w2)).exp())
+    f.backward()
+    return {"f": f, "w0": w0, "x0": x0, "w1": w1, "x1": x1, "w2": w2}
+
+
+def _staged_sigmoid(V):
+    x, y = V(3.0), V(-4.0)
+
+    def sigmoid(v):
+        return 1 / (1 + (-v).exp())
+
+    f = (x + sigmoid(y)) / (sigmoid(x) + (x + y) ** 2)
+    f.backward()
+    return {"f": f, "x": x, "y": y}
+
+
+def _tanh_neuron(V):
+    x1, x2, w1, w2, b = V(2.0), V(0.0), V(-3.0), V(1.0), V(6.881373587019543)
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.backward()
+    return {"o": o, "x1": x1, "x2": x2, "w1": w1, "w2": w2}
+
+
+_UNARY = [lambda v: v + 1.5, lambda v: 2.0 * v, lambda v: 1 - v, lambda v: -v, lambda v: v ** 2, lambda v: v ** 3,
+          lambda v: v.tanh(), lambda v: v.relu(), lambda v: (v * 0.5).exp(), lambda v: v / 3.0]
+_BINARY = [lambda u, v: u + v, lambda u, v: u * v, lambda u, v: u - v, lambda u, v: u / (v * v + 1.0)]
+
+
+def _random_expression(seed):
+    def build(V):
+        rng = np.random.default_rng(seed)
+        leaves = [V(float(x)) for x in rng.uniform(-1.5, 1.5, 3)]
+        nodes = list(leaves)
+        for _ in range(12):
+            if rng.random() < 0.5:
+                node = _UNARY[rng.integers(len(_UNARY))](nodes[-1 - rng.integers(min(3, len(nodes)))])
+            else:
+                u, v = (nodes[-1 - k] for k in rng.integers(0, min(4, len(nodes)), 2))   # often shared
+                node = _BINARY[rng.integers(len(_BINARY))](u, v)
+            nodes.append(node.tanh() if abs(node.data) > 4 else node)
+        root = nodes[-1] + nodes[-2] * nodes[-4]
+        root.backward()
+        return {"the output": root, **{f"leaf {i}": leaf for i, leaf in enumerate(leaves)}}
+    build.__doc__ = f"random expression {seed} (with shared nodes) against the course's Value"
+    return build
+
+
+def _observe(build, V):
+    """(name -> (data, grad)) of the named nodes after `build` ran with class V."""
+    seen = {}
+    for name, node in build(V).items():
+        try:
+            seen[name] = (float(node.data), float(node.grad))
+        except (AttributeError, TypeError, ValueError):
+            raise Failure(f"{name} should be a node whose .data and .grad are numbers; got {node!r:.60}. Does "
+                          "every operation return a new node of your class?") from None
+    return seen
+
+
+def _same(a, b):
+    return all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for k in a for x, y in zip(a[k], b[k], strict=True))
+
+
+def _mine(build, Cls):
+    """The learner's class on `build`, with the crashes the lecture explains turned into their messages."""
+    try:
+        return _observe(build, Cls)
+    except RecursionError:
+        raise Failure(RECURSIVE, expected="a gradient", got="RecursionError") from None
+    except TypeError as exc:
+        if "unsupported operand" in str(exc) and ("'int'" in str(exc) or "'float'" in str(exc)):
+            raise Failure(REFLECTED, got=f"TypeError: {exc}") from None
+        raise
+
+
+def _explained(build, got, name, i):
+    """The message of the first declared mistake that gives the same wrong number (node `name`, data or grad)."""
+    for mistake in MISTAKES:
+        try:
+            theirs = _observe(build, mistake.answer)[name][i]
+        except Exception:  # noqa: BLE001 - a mistake that crashes here explains nothing
+            continue
+        if math.isclose(got[name][i], theirs, rel_tol=1e-9, abs_tol=1e-12):
+            return mistake.message
+    return None
+
+
+def _compare(build, Cls, expected):
+    got = _mine(build, Cls)
+    if _same(got, expected):
+        return
+    name = next(k for k in expected if not _same({k: got[k]}, {k: expected[k]}))
+    i = 0 if not math.isclose(got[name][0], expected[name][0], rel_tol=1e-9, abs_tol=1e-12) else 1
+    why = _explained(build, got, name, i) or (
+        f"The forward value of {name} is wrong." if i == 0 else
+        f"The gradient of {name} is wrong: check the local step of each operation it passes through.")
+    what = ("data", "grad")[i]
+    raise Failure(why, expected=f"{name}.{what} = {fmt(expected[name][i])}", got=f"{name}.{what} = {fmt(got[name][i])}")
+
+
+def _data_and_grad(Cls):
+    """MyValue(3.0) and MyValue(-2) hold .data and .grad"""
+    for number in (3.0, -2):
+        v = Cls(number)
+        if not (isinstance(v.data, (int, float)) and v.data == number):
+            raise Failure("MyValue(number).data must be that number, as a float.", expected=f"data = {number:g}",
+                          got=f"data = {v.data!r:.60}")
+        if not (isinstance(v.grad, (int, float)) and v.grad == 0):
+            raise Failure("A new node's grad must start at 0.0: the backward pass adds (+=) into it.",
+                          expected="grad = 0.0", got=f"grad = {v.grad!r:.60}")
+
+
+def _add_mul_forward(Cls):
+    """a + b and a * b return new nodes"""
+    a, b = Cls(2.0), Cls(-3.0)
+    for symbol, out, value in (("+", a + b, -1.0), ("*", a * b, -6.0)):
+        if not isinstance(out, Cls):
+            raise Failure(f"a {symbol} b must return a new node of your class, so that the graph goes on.",
+                          expected=f"a node with data {value:g}", got=f"{out!r:.60}")
+        if out.data != value:
+            raise Failure(f"a {symbol} b has the wrong data.", expected=f"data = {value:g}", got=f"data = {out.data!r}")
+    if (a.data, b.data) != (2.0, -3.0):
+        raise Failure("An operation must leave its inputs unchanged: build a new node for the result.")
+
+
+def _chain(V):
+    x, one, step = V(0.5), V(1.0), V(0.001)
+    node = x
+    for _ in range(5000):
+        node = node * one + step
+    node.backward()
+    return {"the output": node, "x": x}
+
+
+STEPS = (
+    ("data and grad", [_data_and_grad]),
+    ("+ and *", [_add_mul_forward]),
+    ("backward()", [_lecture_01, _fork_add, _fork_mul, _fork_both, _shared_twice, _backward_twice, _chain]),
+    ("a number on either side", [_numbers]),
+    ("**, -, / and unary -", [
+        _one_op("x ** 3", lambda v: v ** 3, 2.0), _one_op("x ** 0.5", lambda v: v ** 0.5, 2.25),
+        _one_op("x ** -2", lambda v: v ** -2, -1.5), _one_op("-x", lambda v: -v, 2.0),
+        _binary("x - y", lambda a, b: a - b, 2.0, -3.0), _one_op("1 - x", lambda v: 1 - v, 2.0),
+        _binary("x / y", lambda a, b: a / b, 3.0, -4.0), _one_op("1 / x", lambda v: 1 / v, -4.0)]),
+    ("exp, tanh, relu", [
+        _one_op("x.exp()", lambda v: v.exp(), 0.5), _one_op("x.tanh()", lambda v: v.tanh(), 0.8),
+        _one_op("x.relu()", lambda v: v.relu(), 2.0), _one_op("x.relu()", lambda v: v.relu(), -1.5),
+        _one_op("x.relu()", lambda v: v.relu(), 0.0),
+        _sigmoid_neuron, _staged_sigmoid, _tanh_neuron, *[_random_expression(s) for s in range(12)]]),
+)
+_sigmoid_neuron.__doc__ = "notebook 02's sigmoid neuron 1 / (1 + exp(-(w0·x0 + w1·x1 + w2)))"
+_staged_sigmoid.__doc__ = "notebook 02's staged f = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4"
+_lecture_01.__doc__ = "notebook 01's f = (x + y)·z at x = -2, y = 5, z = -4"
+_fork_add.__doc__, _fork_mul.__doc__ = "a fork: b = a + a", "a fork: c = b * b"
+_fork_both.__doc__, _shared_twice.__doc__ = "forks: f = (a·b)·(a + b)", "shared twice: b = a + a; c = b + b"
+_backward_twice.__doc__ = "backward() called twice on f = (x + y)·z"
+_numbers.__doc__ = "numbers on either side: 2·a + a·3 + 1 + (4 + a)·0.5"
+_tanh_neuron.__doc__ = "the micrograd lecture's tanh neuron"
+
+
+_chain.__doc__ = "a chain 10,000 operations deep"
+
+
+def _cases():
+    cases = []
+    for number, (_, tests) in enumerate(STEPS, 1):
+        against = Value if number == len(STEPS) else MyValue   # the last step: against the course's engine
+        for test in tests:
+            expected = None if test in (_data_and_grad, _add_mul_forward) else _observe(test, against)
+            cases.append(Case(test.__doc__, (number, test, expected)))
+    return cases
+
+
+def _run(Cls, step, test, expected):
+    """Run one case; the first step whose methods still raise NotImplementedError stops the check, saying so."""
+    if issubclass(Cls, autodiff.Node):
+        raise Failure(USES_LIBRARY)
+    try:
+        if expected is None:
+            test(Cls)
+        else:
+            _compare(test, Cls, expected)
+    except NotImplementedError:
+        done = [title for title, _ in STEPS[:step - 1]]
+        passed = f"steps 1-{step - 1} pass ({'; '.join(done)}). Next: " if done else "start with "
+        raise NotImplementedError(f"{passed}step {step}, {STEPS[step - 1][0]}") from None
+
+
+def _advice(exc):
+    if isinstance(exc, AttributeError) and ("'int'" in str(exc) or "'float'" in str(exc)):
+        return "A plain number reached code that expects a node: in + and *, turn a number into a leaf first."
+    return None
+
+
+register(Exercise(
+    id="my_value",
+    title="Your own scalar engine",
+    notebook="04",
+    section="8",
+    points=6,
+    prompt="Write a micrograd-style scalar class, one step at a time: data and grad; + and * with their local "
+           "backward steps; backward(); a number on either side; **, -, / and unary -; exp, tanh and relu. "
+           "The check tests the steps in order and tells you which one comes next.",
+    reference=MyValue,
+    cases=_cases,
+    outputs=(),
+    run=_run,
+    mistakes=MISTAKES + OTHER_MISTAKES,
+    own_work=((value_module, USES_LIBRARY), (operators_module, USES_LIBRARY),
+              (autodiff.topological_order, USES_LIBRARY)),
+    hints=(
+        "Each operation makes a new node from its inputs and gives it a local step: a small function that receives "
+        "the node's upstream gradient and adds local × upstream into each input's .grad.",
+        "backward(): build a topological order with a loop (notebook 01), set every non-leaf grad to 0.0, seed "
+        "the output's grad with 1.0, then call each node's local step with its grad, in reversed order.",
+        "A number on either side: `other = other if isinstance(other, MyValue) else MyValue(other)` in + and *, "
+        "and __radd__/__rmul__ that return self + other and self * other. Then -, / and unary - need no local "
+        "step of their own: a - b = a + (-b), a / b = a * b**-1, -a = a * -1.",
+    ),
+    advice=_advice,
+    imports="import math",
+    time_limit=20.0,
+))

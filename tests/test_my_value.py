@@ -1,0 +1,91 @@
+"""my_value: the learner's own scalar class, checked step by step through its public surface only."""
+
+import pytest
+
+from backprop_course import Value
+from backprop_course.exercises import EXERCISES, check, stub_source
+from backprop_course.exercises import my_value as mv
+
+EXERCISE = EXERCISES["my_value"]
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+
+
+def _class(source, name="MyValue"):
+    namespace = {}
+    exec(compile("import math\n" + source, "<learner>", "exec"), namespace)
+    return namespace[name]
+
+
+def _written_up_to(step, source=mv._REFERENCE_SOURCE):
+    """`source` with every method of a later step still a stub: a learner part of the way through."""
+    stubbed = _class(stub_source("my_value"))
+    cls = _class(source)
+    for name, method in vars(stubbed).items():
+        doc = getattr(method, "__doc__", "") or ""
+        if callable(method) and doc.startswith("Step ") and int(doc.split()[1]) > step:
+            setattr(cls, name, method)
+    return cls
+
+
+def test_every_issue_mistake_is_declared():
+    declared = {m.message for m in EXERCISE.mistakes}
+    for message in (mv.ASSIGN, mv.RECURSIVE, mv.NO_SWAP, mv.POWER_RULE, mv.TANH_LOCAL, mv.RELU_AT_ZERO,
+                    mv.DOUBLE_COUNT, mv.REFLECTED, mv.USES_LIBRARY):
+        assert message in declared
+
+
+@pytest.mark.parametrize(("step", "next_step"), [(0, "step 1, data and grad"), (1, "step 2, + and *"),
+                                                 (3, "step 4, a number on either side"),
+                                                 (5, "step 6, exp, tanh, relu")])
+def test_the_check_stops_at_the_first_step_not_written(step, next_step):
+    result = check("my_value", _written_up_to(step))
+    assert result.status == "not attempted", result
+    assert next_step in result.message
+    if step:
+        assert f"steps 1-{step} pass" in result.message
+
+
+def test_mul_gets_feedback_before_tanh_is_written():
+    no_swap = mv._REFERENCE_SOURCE.replace("self.grad += other.data * upstream", "self.grad += self.data * upstream")
+    result = check("my_value", _written_up_to(3, no_swap))
+    assert result.status == "incorrect" and result.message == mv.NO_SWAP
+    assert "x.tanh" not in " ".join(result.tested)
+
+
+def test_internal_names_are_the_learners_choice():
+    source = (mv._REFERENCE_SOURCE.replace("_prev", "inputs").replace("_backward", "local_step")
+              .replace("_op", "kind").replace("MyValue", "Scalar"))
+    assert "_prev" not in source and "_backward" not in source
+    assert check("my_value", _class(source, "Scalar"))
+
+
+def test_the_library_value_itself_is_refused():
+    result = check("my_value", Value)
+    assert result.status == "incorrect" and result.message == mv.USES_LIBRARY
+
+
+def test_an_unnamed_wrong_local_gradient_is_still_caught():
+    source = mv._REFERENCE_SOURCE.replace("self.grad += e * upstream", "self.grad += upstream")
+    result = check("my_value", _class(source))
+    assert result.status == "incorrect"
+    assert result.case == "x.exp() at x = 0.5" and "The gradient of x is wrong" in result.message
+
+
+def test_a_mistake_only_random_expressions_reach_is_caught():
+    # tanh right near 0.8 (the unit case) but wrong beyond |x| = 1
+    source = mv._REFERENCE_SOURCE.replace("t = math.tanh(self.data)",
+                                          "t = math.tanh(self.data) if abs(self.data) < 1 else 0.9")
+    result = check("my_value", _class(source))
+    assert result.status == "incorrect"
+    assert result.case.startswith("random expression")
+
+
+def test_a_crash_is_reported_with_its_line():
+    source = stub_source("my_value").replace("raise NotImplementedError  # your code here",
+                                             "return {}['no such key']")
+    result = check("my_value", _class(source))
+    assert result.status == "error" and "KeyError" in result.message
