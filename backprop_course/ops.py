@@ -283,6 +283,15 @@ class Select(Function):
         return Select.apply(t, ctx.mask)
 
 
+def _select(g, mask):
+    """Select.apply(g, mask), skipping apply's bookkeeping when g is a raw number or array."""
+    if type(g) is float:
+        return g if mask else 0.0
+    if type(g) is np.ndarray:
+        return np.where(mask, g, np.zeros((), g.dtype))
+    return Select.apply(g, mask)
+
+
 class ReLU(Function):
     op = "relu"
 
@@ -297,7 +306,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return Select.apply(g, mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
+        return _select(g, mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
 
     @staticmethod
     def jvp(ctx, t):
@@ -321,7 +330,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         first, second = ctx.saved_tensors
-        return Select.apply(g, first), Select.apply(g, second)  # the max gate routes
+        return _select(g, first), _select(g, second)  # the max gate routes
 
     @staticmethod
     def jvp(ctx, tx, ty):
@@ -437,7 +446,7 @@ class Max(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Select.apply(BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape), ctx.mask)
+        return _select(BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape), ctx.mask)
 
     @staticmethod
     def jvp(ctx, t):
@@ -632,7 +641,7 @@ class Clamp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Select.apply(g, ctx.mask)
+        return _select(g, ctx.mask)
 
     @staticmethod
     def jvp(ctx, t):

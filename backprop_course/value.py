@@ -29,7 +29,8 @@ class Value(Operators, autodiff.Node):
     def __new__(cls, data, _children=(), _op="", label=""):
         if isinstance(_children, str):  # Value(2.0, "x"): the second argument is the label
             _children, label = (), _children
-        elif _children is None or (isinstance(_children, tuple | list | set | frozenset) and not _children):
+        elif _children == () or _children is None or (isinstance(_children, list | set | frozenset)
+                                                      and not _children):
             pass
         else:
             raise TypeError(
@@ -129,7 +130,7 @@ class Value(Operators, autodiff.Node):
             raise TypeError(
                 f"unsupported operand for Value {symbol} {type(other).__name__}: {other!r} (use a number or a Value)"
             )
-        return Value(other)
+        return Value._wrap_output(float(other) * 1.0, ())  # a float object of its own, as in __new__
 
     def __repr__(self):
         name = f"{self.label}=" if self.label else ""
