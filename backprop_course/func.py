@@ -540,20 +540,36 @@ def grad(f, argnums=0, has_aux=False):
     return grad_f
 
 
+def _pushforward(call):
+    """A function from input tangents (None: no tangent) to (outputs, spec, aux, output tangents).
+
+    Each call is one pass of true forward mode. Inside another transform, or
+    once f reaches a graph from outside, it is the double-vjp trick over one
+    linearization of f instead.
+    """
+    lin = push_fn = None
+
+    def push(tangents):
+        nonlocal lin, push_fn
+        if lin is None and not call.nested:
+            done = _forward(call, tangents)
+            if done is not None:
+                return done
+        if lin is None:
+            lin = _Linearization(call)
+            push_fn = lin.push()
+        ts = [_as_result(None, p) if t is None else t for t, p in zip(tangents, call.primals, strict=True)]
+        return call.unnest(lin.outs), lin.spec, lin.aux, push_fn(ts)
+
+    return push
+
+
 def _jvp(f, primals, tangents, has_aux, name):
     if type(primals) not in (tuple, list) or type(tangents) not in (tuple, list):
         raise TypeError(f"{name}: primals and tangents must be tuples (one entry per argument of f), "
                         f"got {type(primals).__name__} and {type(tangents).__name__}")
     call = _Call(f, primals, tuple(range(len(primals))), name, has_aux)
-    ts = _tangent_leaves(call, tangents, name)
-    done = None if call.nested else _forward(call, ts)
-    if done is None:  # inside another transform: the double-vjp trick
-        lin = _Linearization(call)
-        done = lin.outs, lin.spec, lin.aux, lin.push()(ts)
-        outs = call.unnest(lin.outs)
-    else:
-        outs = done[0]
-    _, spec, aux, out_tangents = done
+    outs, spec, aux, out_tangents = _pushforward(call)(_tangent_leaves(call, tangents, name))
     result = _unflatten(spec, iter(outs)), _unflatten(spec, iter(out_tangents))
     return result + (call.unnest(aux),) if has_aux else result
 
@@ -613,25 +629,15 @@ def _jacfwd(f, argnums, has_aux, name, y_label="y"):
     @functools.wraps(f)
     def jac_f(*args):
         call = _Call(f, args, argnums, name, has_aux)
-        primals = call.primals
+        push, primals = _pushforward(call), call.primals
         columns = [[] for _ in primals]  # columns[i][k]: the output tangents for input leaf i, element k
-        push = None if not call.nested else _Linearization(call).push()
-        shapes_known = False
         for i, x in enumerate(primals):
             for k in range(x.data.size):
-                if push is None:
-                    done = _forward(call, [_basis(x, k) if m == i else None for m in range(len(primals))])
-                    if done is None:  # f reaches an outer graph: use two vjps from here on
-                        push = _Linearization(call).push()
-                if push is not None:
-                    ts = [_basis(x, k) if m == i else _as_result(None, p) for m, p in enumerate(primals)]
-                    done = (None, None, None, push(ts))
-                if not shapes_known:
-                    outs, spec, aux = call(primals) if done[0] is None else done[:3]
+                outs, spec, aux, tangents = push([_basis(x, k) if m == i else None for m in range(len(primals))])
+                if not any(columns):  # the first pass: output shapes are known, nothing Jacobian-sized exists yet
                     _check_budget(name, outs, [y_label + p for p in _paths(spec)], primals, call.labels)
-                    shapes_known = True
-                columns[i].append(done[3])
-        if not shapes_known:  # no input elements at all
+                columns[i].append(tangents)
+        if not any(columns):  # no input elements at all
             outs, spec, aux = call(primals)
         jacobians = [[_jacobian(y, x, [c[j] for c in columns[i]], False) for i, x in enumerate(primals)]
                      for j, y in enumerate(outs)]

@@ -3,6 +3,9 @@
 Each backward is written with arithmetic and `Function.apply` calls only, so it
 runs on raw numbers during an ordinary backward pass and records a graph of
 its own under `create_graph=True` (gradients of gradients).
+
+Each primitive also has a tangent rule, `jvp(ctx, *tangents)`, for forward mode
+(`func.jvp`, `func.jacfwd`): from one tangent per input, the output's tangent J t.
 """
 
 import math
