@@ -34,7 +34,7 @@ import numpy as np
 from . import autodiff
 from .autodiff import Context, Function, enable_grad
 from .checks import is_real, positive_int
-from .tensor import Tensor
+from .tensor import Tensor, from_numpy
 from .value import Value
 
 __all__ = [
@@ -181,7 +181,7 @@ def _as_tensor(x, what):
         arr = np.asarray(None)
     python_numbers = not isinstance(x, np.ndarray | np.generic)
     if arr.dtype.kind == "f" or (python_numbers and arr.dtype.kind in "iu"):
-        return Tensor(arr)
+        return from_numpy(arr)  # no copy: the memory guard must not allocate a second (4096, 4096)
     raise TypeError(
         f"{what} must hold floating-point numbers (derivatives need them), got {_describe(x)}; "
         "convert it first, e.g. x.astype(float)"
@@ -300,7 +300,7 @@ def _check_budget(name, outs, out_labels, ins, in_labels):
 
 def _reverse_input(p):
     if not p.requires_grad:
-        return Tensor(p.data, requires_grad=True)
+        return from_numpy(p.data, requires_grad=True)
     x = _Input.apply(p)  # stays connected to the enclosing transform's graph
     if isinstance(x, _Dual):
         x._records = True  # reverse mode inside forward mode: the graph from here on is recorded

@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from strategies import arrays, broadcastable_pair, nonempty_shapes, shapes, spread_arrays
 
-from backprop_course import Function, Tensor, ops
+from backprop_course import Function, Tensor, cat, ops, stack
 from backprop_course import func as F
 
 EPS = 1e-6
@@ -82,6 +82,15 @@ CASES = {
     "softmax": (ops.Softmax, lambda d: [d.draw(arrays(d.draw(nonempty_shapes)))], lambda x: x.softmax(axis=0)),
     "log_softmax": (ops.LogSoftmax, lambda d: [d.draw(arrays(d.draw(nonempty_shapes)))],
                     lambda x: x.log_softmax(axis=-1)),
+    "select": (ops.Select, lambda d: [d.draw(arrays(d.draw(shapes)))],
+               lambda x: ops.Select.apply(x, np.arange(x.data.size).reshape(x.shape) % 2 == 0)),
+    "sin": (ops.Sin, lambda d: [d.draw(arrays(d.draw(shapes)))], lambda x: x.sin()),
+    "cos": (ops.Cos, lambda d: [d.draw(arrays(d.draw(shapes)))], lambda x: x.cos()),
+    "abs": (ops.Abs, lambda d: [d.draw(spread_arrays(d.draw(shapes)))], lambda x: x.abs()),
+    "clamp": (ops.Clamp, lambda d: [d.draw(spread_arrays(d.draw(shapes)))], lambda x: x.clamp(-1.2345, 1.2345)),
+    "clone": (ops.Clone, lambda d: [d.draw(arrays(d.draw(shapes)))], lambda x: x.clone()),
+    "stack": (ops.Stack, _pair, lambda x, y: stack([x * y, y - x])),
+    "cat": (ops.Cat, lambda d: [d.draw(arrays(s)) for s in ((2, 3), (1, 3))], lambda x, y: cat([x, y])),
 }
 
 

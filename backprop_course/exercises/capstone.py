@@ -75,7 +75,7 @@ def _run(answer, steps):
     return None
 
 
-NOT_UPDATED = ("The parameters did not change: update them in place, p.data -= lr * p.grad.data. Writing "
+NOT_UPDATED = ("The parameters did not change: a step must change each parameter's own data in place. Writing "
                "p = p - lr * p.grad only makes a new Tensor and rebinds the name p.")
 
 register(Exercise(

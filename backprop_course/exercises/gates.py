@@ -4,7 +4,7 @@ import numpy as np
 
 from ..autodiff import Function
 from ..value import Value
-from .checking import CHAIN_RULE, MUL_SWAPS, NUMERIC, SIGMOID_LOCAL, SIGMOID_ONE_MINUS
+from .checking import CHAIN_RULE, IN_PLACE, MUL_SWAPS, NUMERIC, SIGMOID_LOCAL, SIGMOID_ONE_MINUS
 from .functions import function_cases, run_function
 from .registry import Case, Exercise, Mistake, register
 
@@ -79,6 +79,7 @@ register(Exercise(
         Mistake(_sigmoid_saving_output(lambda out, g: g * out), SIGMOID_LOCAL),
         Mistake(_sigmoid_saving_output(lambda out, g: g * (1 - out)), SIGMOID_ONE_MINUS),
         Mistake(_sigmoid_saving_output(lambda out, g: out * (1 - out)), CHAIN_RULE),
+        Mistake(_function(_sigmoid_saving_output(None).forward, _sigmoid_in_place, "Sigmoid"), IN_PLACE),
         Mistake(_function(_forward_of_input, lambda ctx, g: g * ctx.saved_tensors[0] * (1 - ctx.saved_tensors[0]),
                           "Sigmoid"),
                 "The local gradient σ(1 − σ) is about the *output* σ(x), not the input x: save the output in "

@@ -55,9 +55,9 @@ BIAS_NOT_SUMMED = ("A bias gradient has one row per example here: b was added to
                    "gradient is the SUM of those rows, db = d(output).sum(axis=0).")
 MASK_AT_ZERO = ("The ReLU passes the gradient only where z > 0. At exactly z = 0 it passes nothing (the course's "
                 "convention, and the engine's); this batch has a pre-activation that is exactly 0. "
-                "Use dz = dh * (z > 0), not z >= 0.")
+                "The mask needs a strict z > 0, not z >= 0.")
 MASK_QUANTITY = ("The ReLU mask comes from the forward pass: the gradient passes where the input z was positive, "
-                 "whatever the sign of the gradient itself. Use dz = dh * (z > 0).")
+                 "whatever the sign of the gradient itself.")
 W2_NOT_TRANSPOSED = ("dh = dlogits · W2ᵀ: logits = h · W2, so the gradient goes back through W2 transposed "
                      "(dimension analysis: (N, C) · (C, H) gives h's shape (N, H)).")
 X_WRONG_SIDE = ("A weight gradient has the weight's shape (inputs × outputs): dW1 = Xᵀ · dz and dW2 = hᵀ · dlogits, "

@@ -24,6 +24,7 @@ import math
 import os
 import signal
 import sys
+import sysconfig
 import threading
 import time
 import traceback
@@ -59,49 +60,73 @@ class TimeLimitExceeded(BaseException):
     """Raised inside code that ran past its time limit (a BaseException, so `except Exception` can't swallow it).
 
     Creating one arms, in the thread that raises it, a trace function that raises it
-    again at the next line executed below the check.
+    again at the next line of the learner's code.
     """
 
     def __init__(self, *args):
         super().__init__(*args)
-        _arm_tracer()
+        _arm(sys._getframe(1))
 
 
+# Code that is not the learner's: this package, the standard library and installed packages. It is never
+# interrupted by the trace function, so its clean-up (a `with` block's exit, say) always runs.
+_NOT_LEARNERS = tuple({_PACKAGE, os.path.dirname(os.__file__),
+                       *(sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib"))})
 _guards = {}  # thread id -> the frame of the check that is timing the learner's code
 
 
 def _stop_tracer(frame, event, arg):
-    raise TimeLimitExceeded(0)
+    if not frame.f_code.co_filename.startswith(_NOT_LEARNERS):
+        raise TimeLimitExceeded(0)  # CPython then unsets tracing; _rearm sets it again at the next call or return
+    return None
 
 
-def _arm_tracer():
+def _rearm(frame, event, arg):
+    if sys.gettrace() is None:
+        _arm(frame)
+
+
+def _arm(frame):
+    """From `frame` up to the check, make every learner line raise TimeLimitExceeded."""
     guard = _guards.get(threading.get_ident())
     if guard is None:
         return
-    frame = sys._getframe(2)
     while frame is not None and frame is not guard:
-        frame.f_trace, frame.f_trace_lines = _stop_tracer, True
+        if not frame.f_code.co_filename.startswith(_NOT_LEARNERS):
+            frame.f_trace, frame.f_trace_lines = _stop_tracer, True
         frame = frame.f_back
     sys.settrace(_stop_tracer)
+    sys.setprofile(_rearm)
 
 
-def _unarm(guard_frame, previous_trace):
+def _unarm(guard_frame, previous_trace, previous_profile):
     _guards.pop(threading.get_ident(), None)
     sys.settrace(previous_trace)
+    sys.setprofile(previous_profile)
     guard_frame.f_trace = None
 
 
 def call_with_time_limit(fn, seconds):
-    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
-        return _with_alarm(fn, seconds)
-    return _in_thread(fn, seconds)
+    previous_hook = sys.unraisablehook
+
+    def quiet(unraisable):  # the limit, raised again in a generator being finalized, is no news
+        if not isinstance(unraisable.exc_value, TimeLimitExceeded):
+            previous_hook(unraisable)
+
+    sys.unraisablehook = quiet
+    try:
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            return _with_alarm(fn, seconds)
+        return _in_thread(fn, seconds)
+    finally:
+        sys.unraisablehook = previous_hook
 
 
 def _with_alarm(fn, seconds):
     def on_alarm(signum, frame):
         raise TimeLimitExceeded(seconds)
 
-    start, trace = time.monotonic(), sys.gettrace()
+    start, trace, profile = time.monotonic(), sys.gettrace(), sys.getprofile()
     previous = signal.signal(signal.SIGALRM, on_alarm)
     outer_delay, outer_interval = signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_S)
     _guards[threading.get_ident()] = sys._getframe()
@@ -111,7 +136,7 @@ def _with_alarm(fn, seconds):
         try:
             signal.setitimer(signal.ITIMER_REAL, 0)  # an alarm already pending still lands here
         finally:
-            _unarm(sys._getframe(), trace)
+            _unarm(sys._getframe(), trace, profile)
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
             if outer_delay:
                 remaining = outer_delay - (time.monotonic() - start)
@@ -128,7 +153,7 @@ def _in_thread(fn, seconds):
         except BaseException as exc:  # handed back to the caller's thread
             box["error"] = exc
         finally:
-            _unarm(sys._getframe(), None)
+            _unarm(sys._getframe(), None, None)
 
     worker = threading.Thread(target=target, daemon=True, name="backprop-course-check")
     worker.start()
