@@ -31,7 +31,7 @@ import weakref
 
 import numpy as np
 
-from . import autodiff
+from . import autodiff, ops
 from .autodiff import Context, Function, enable_grad
 from .checks import is_real, positive_int
 from .tensor import Tensor, from_numpy
@@ -135,28 +135,11 @@ class _Input(Function):
         return t
 
 
-class _Stack(Function):
-    op = "stack"
-
-    @staticmethod
-    def forward(ctx, *xs):
-        ctx.n = len(xs)
-        return np.stack(xs)
-
-    @staticmethod
-    def backward(ctx, g):
-        return tuple(g[i] for i in range(ctx.n))
-
-    @staticmethod
-    def jvp(ctx, *ts):
-        return np.stack(ts)
-
-
 def _stack(tensors, shape, dtype):
     if not tensors:
         return Tensor(np.zeros(shape, dtype))
     with enable_grad():
-        return _Stack.apply(*tensors).reshape(shape)
+        return ops.Stack.apply(0, *tensors).reshape(shape)
 
 
 def _describe(x):
@@ -748,12 +731,7 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             if d is None:  # torch.func's "not batched": f's output must not depend on the batch
                 stacked.append(column[0])
                 continue
-            s = _Stack.apply(*column)
-            if d % s.ndim != 0:
-                axes = list(range(1, s.ndim))
-                axes.insert(d % s.ndim, 0)
-                s = s.transpose(axes)
-            stacked.append(s)
+            stacked.append(ops.Stack.apply(d, *column))
         return _unflatten(out_spec, iter(stacked))
 
     return mapped
