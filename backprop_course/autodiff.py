@@ -15,6 +15,14 @@ from __future__ import annotations
 
 import contextlib
 
+__all__ = [
+    # building graphs
+    "Function", "Context", "Node", "no_grad", "enable_grad", "set_grad_enabled",
+    "differentiation_disabled", "DifferentiationDisabled", "GraphFreedError",
+    # reading graphs (viz, widgets, exercises and func use these, never the underscores)
+    "topological_order", "gradients", "node_vjp", "backward",
+]
+
 _grad_enabled = True
 
 
@@ -87,14 +95,33 @@ class Context:
 
 
 class GraphFreedError(RuntimeError):
-    pass
+    """Raised by a second backward through values that the first one freed."""
+
+
+NO_GRAPH = "no graph"  # the `_extras` of a result computed while recording was off
 
 
 class Node:
-    """A vertex of the graph. Front-ends add the arithmetic on top.
+    """A vertex of the graph. Front-ends (`Value`, `Tensor`) add the arithmetic on top.
 
     `parents` holds the input nodes in argument order; leaves have none.
-    Subclasses implement `_wrap_output` and `_fit_grad`.
+    `_fn` is the Function that made the node (None for a leaf), `_saved` what its
+    forward saved and `_extras` the attributes it set on ctx (None once freed).
+
+    The engine calls these hooks of a front-end, and nothing else:
+
+    ==================  =====================================================  ==========================
+    hook                does                                                   default
+    ==================  =====================================================  ==========================
+    ``_wrap_output``    a new node from forward's raw result: the one place    none: each front-end's own
+                        where a node's slots are written (leaves too)
+    ``_fit_grad``       a backward's gradient for one input, converted to      none: each front-end's own
+                        that input's kind and shape, or a clear error
+    ``_accumulate``     a leaf's old `.grad` plus a new gradient               ``new`` if ``old`` is None,
+                                                                               else ``old + new``
+    ``_as_grad``        a seed gradient as a node, for ``create_graph``        the gradient unchanged
+    ``_release``        free what a node saved (after its backward step)       drop a non-empty ``_saved``
+    ==================  =====================================================  ==========================
     """
 
     __slots__ = ("data", "grad", "parents", "label", "requires_grad", "_fn", "_saved", "_extras")
@@ -109,20 +136,25 @@ class Node:
     def is_leaf(self):
         return self._fn is None
 
-    # Hooks for the front-ends.
     @classmethod
     def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
-        """A new node holding `data`, made by `fn` from `parents` (a leaf when fn is None)."""
         raise NotImplementedError
 
     @staticmethod
     def _fit_grad(grad, data, node, index):
-        """Return `grad` (for input `index` of `node`) reduced to `data`'s shape, or raise a clear ValueError."""
         raise NotImplementedError
 
     @staticmethod
     def _accumulate(old, new):
         return new if old is None else old + new
+
+    @staticmethod
+    def _as_grad(grad):
+        return grad
+
+    def _release(self):
+        if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
+            self._saved = None
 
 
 class Function:
@@ -137,13 +169,19 @@ class Function:
 
     op = None  # short display name; defaults to the class name
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("forward", "backward"):
+            if getattr(cls, name) is getattr(Function, name):
+                setattr(cls, name, staticmethod(_missing(cls.__name__, name)))
+
     @staticmethod
     def forward(ctx, *args):
-        raise NotImplementedError
+        raise NotImplementedError("define forward(ctx, *inputs) as a @staticmethod")
 
     @staticmethod
     def backward(ctx, grad):
-        raise NotImplementedError
+        raise NotImplementedError("define backward(ctx, grad) as a @staticmethod")
 
     @staticmethod
     def jvp(ctx, *tangents):
@@ -154,9 +192,9 @@ class Function:
     def apply(cls, *args):
         """Run forward on raw data and, if grads are on, record the node.
 
-        Node arguments become parents; anything else (an axis, a shape) is
-        passed to forward unchanged. With no node argument the raw result is
-        returned, which lets one backward formula serve raw and graph modes.
+        Node arguments become parents; anything else (an axis, a shape, a plain
+        number) is passed to forward unchanged. With no node argument the raw
+        result is returned, which lets one backward formula serve raw and graph modes.
         """
         raw, parents = [], args
         for a in args:
@@ -173,6 +211,9 @@ class Function:
         out = cls.forward(ctx, *raw)
         if not parents:
             return out
+        front = type(parents[0])
+        if type(parents[-1]) is not front:  # (one comparison keeps apply fast; it covers every built-in op)
+            _check_one_front_end(cls, parents)
         if _grad_enabled:
             for p in parents:
                 if p.requires_grad:
@@ -180,7 +221,26 @@ class Function:
                         raise DifferentiationDisabled(_disabled_reason)
                     # The first input that requires grad wraps the result (forward mode's node among constants).
                     return type(p)._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
-        return type(parents[0])._wrap_output(out, ())
+        # A result without a graph: `cls` is passed only so that a bad output can be reported by name.
+        node = front._wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
+        node._fn = None
+        return node
+
+
+def _missing(cls_name, method):
+    def missing(*args):
+        signature = "forward(ctx, *inputs)" if method == "forward" else "backward(ctx, grad)"
+        raise NotImplementedError(f"{cls_name} has no {method}: define @staticmethod {signature} in the class"
+                                  + ("" if method == "forward" else ", returning one gradient per input"))
+    return missing
+
+
+def _check_one_front_end(fn, parents):
+    first = parents[0]
+    if not all(isinstance(p, type(first)) or isinstance(first, type(p)) for p in parents):
+        names = " and ".join(sorted({type(p).__name__ for p in parents}))
+        raise TypeError(f"{fn.__name__}.apply got {names} inputs; a Value and a Tensor can't be mixed in one "
+                        "operation (use Values throughout, or Tensors throughout)")
 
 
 def topological_order(*roots):
@@ -231,8 +291,9 @@ def _call_backward(node, grad, create_graph):
     if create_graph:
         # Saved inputs and outputs are re-attached to their nodes so that the
         # backward formula itself is recorded and can be differentiated again.
-        by_id = {id(p.data): p for p in parents}
-        by_id[id(node.data)] = node
+        # (Parents win over the node: an op that returns its input unchanged is the identity.)
+        by_id = {id(node.data): node}
+        by_id.update({id(p.data): p for p in parents})
         saved = tuple([by_id.get(id(s), s) for s in saved])
     ctx.saved_tensors = saved
     grads = fn.backward(ctx, grad)
@@ -269,11 +330,18 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
             if pg is None or not parent.requires_grad:
                 continue
             if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
-                pg = node._fit_grad(pg, parent.data, node, parents.index(parent))
+                pg = node._fit_grad(pg, parent.data, node, _position(parents, parent))
             grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
-            node._saved = node._extras = None
+            node._release()
     return grads
+
+
+def _position(parents, parent):
+    """parent's index among parents, by identity (a Tensor's == is elementwise)."""
+    for i, p in enumerate(parents):
+        if p is parent:
+            return i
 
 
 def backward(root, grad, retain_graph=False, create_graph=False):
@@ -282,6 +350,10 @@ def backward(root, grad, retain_graph=False, create_graph=False):
     Leaves accumulate across calls; intermediate nodes have their `.grad`
     overwritten, so a second call never double-counts them.
     """
+    if root._fn is None and root._extras is NO_GRAPH:
+        raise RuntimeError(
+            f"backward() on a {type(root).__name__} that recorded no graph: it was computed while graph recording "
+            "was off (inside no_grad()), so there is no path back to its inputs. Compute it outside no_grad().")
     seed = type(root)._as_grad(grad) if create_graph else grad
     for node, g in gradients([root], [seed], create_graph, retain_graph).items():
         if node._fn is not None:

@@ -4,17 +4,9 @@ Each returns (X, y): X is a float64 array of shape (n, 2), y an int64 array of
 shape (n,) with class labels 0, 1, ...; points are shuffled.
 """
 
-import numbers
-
 import numpy as np
 
-from .checks import positive_int
-
-
-def _nonnegative(x, name):
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or x < 0:
-        raise ValueError(f"{name} must be a non-negative number, got {x!r}")
-    return float(x)
+from .checks import is_int, nonnegative, positive_int
 
 
 def _split(n, k):
@@ -30,9 +22,14 @@ def _shuffled(rng, parts, noise):
     return X[order], y[order]
 
 
-def make_moons(n=100, noise=0.1, seed=0):
-    """Two interleaving half circles: class 0 on top, class 1 shifted right and down."""
-    n, noise = positive_int(n, "n"), _nonnegative(noise, "noise")
+def make_moons(n=100, noise=0.1, seed=0, *, n_samples=None, random_state=None):
+    """Two interleaving half circles: class 0 on top, class 1 shifted right and down.
+
+    `n_samples=` and `random_state=` are scikit-learn's spellings of `n` and `seed`.
+    """
+    n = n if n_samples is None else n_samples
+    seed = seed if random_state is None else random_state
+    n, noise = positive_int(n, "n"), nonnegative(0.0 if noise is None else noise, "noise")
     rng = np.random.default_rng(seed)
     top, bottom = _split(n, 2)
     t0, t1 = np.linspace(0, np.pi, top), np.linspace(0, np.pi, bottom)
@@ -46,7 +43,7 @@ def make_spirals(n=100, classes=3, noise=0.2, seed=0):
 
     `noise` jitters the angle, in radians.
     """
-    n, classes, noise = positive_int(n, "n"), positive_int(classes, "classes"), _nonnegative(noise, "noise")
+    n, classes, noise = positive_int(n, "n"), positive_int(classes, "classes"), nonnegative(noise, "noise")
     rng = np.random.default_rng(seed)
     parts = []
     for k, m in enumerate(_split(n, classes)):
@@ -58,9 +55,9 @@ def make_spirals(n=100, classes=3, noise=0.2, seed=0):
 
 def make_blobs(n=100, centers=3, std=1.0, seed=0):
     """Gaussian clusters. `centers` is a count (placed at random in [-5, 5]^2) or a (k, 2) array."""
-    n, std = positive_int(n, "n"), _nonnegative(std, "std")
+    n, std = positive_int(n, "n"), nonnegative(std, "std")
     rng = np.random.default_rng(seed)
-    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+    if is_int(centers):
         centers = rng.uniform(-5, 5, size=(positive_int(centers, "centers"), 2))
     centers = np.asarray(centers, dtype=np.float64)
     if centers.ndim != 2 or centers.shape[1] != 2 or len(centers) == 0:

@@ -31,10 +31,10 @@ import weakref
 
 import numpy as np
 
-from . import autodiff
+from . import autodiff, ops
 from .autodiff import Context, Function, enable_grad
 from .checks import is_real, positive_int
-from .tensor import Tensor
+from .tensor import Tensor, from_numpy
 from .value import Value
 
 __all__ = [
@@ -135,28 +135,11 @@ class _Input(Function):
         return t
 
 
-class _Stack(Function):
-    op = "stack"
-
-    @staticmethod
-    def forward(ctx, *xs):
-        ctx.n = len(xs)
-        return np.stack(xs)
-
-    @staticmethod
-    def backward(ctx, g):
-        return tuple(g[i] for i in range(ctx.n))
-
-    @staticmethod
-    def jvp(ctx, *ts):
-        return np.stack(ts)
-
-
 def _stack(tensors, shape, dtype):
     if not tensors:
         return Tensor(np.zeros(shape, dtype))
     with enable_grad():
-        return _Stack.apply(*tensors).reshape(shape)
+        return ops.Stack.apply(0, *tensors).reshape(shape)
 
 
 def _describe(x):
@@ -181,7 +164,7 @@ def _as_tensor(x, what):
         arr = np.asarray(None)
     python_numbers = not isinstance(x, np.ndarray | np.generic)
     if arr.dtype.kind == "f" or (python_numbers and arr.dtype.kind in "iu"):
-        return Tensor(arr)
+        return from_numpy(arr)  # no copy: the memory guard must not allocate a second (4096, 4096)
     raise TypeError(
         f"{what} must hold floating-point numbers (derivatives need them), got {_describe(x)}; "
         "convert it first, e.g. x.astype(float)"
@@ -300,7 +283,7 @@ def _check_budget(name, outs, out_labels, ins, in_labels):
 
 def _reverse_input(p):
     if not p.requires_grad:
-        return Tensor(p.data, requires_grad=True)
+        return from_numpy(p.data, requires_grad=True)
     x = _Input.apply(p)  # stays connected to the enclosing transform's graph
     if isinstance(x, _Dual):
         x._records = True  # reverse mode inside forward mode: the graph from here on is recorded
@@ -748,12 +731,7 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             if d is None:  # torch.func's "not batched": f's output must not depend on the batch
                 stacked.append(column[0])
                 continue
-            s = _Stack.apply(*column)
-            if d % s.ndim != 0:
-                axes = list(range(1, s.ndim))
-                axes.insert(d % s.ndim, 0)
-                s = s.transpose(axes)
-            stacked.append(s)
+            stacked.append(ops.Stack.apply(d, *column))
         return _unflatten(out_spec, iter(stacked))
 
     return mapped

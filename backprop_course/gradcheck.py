@@ -29,6 +29,10 @@ class InputReport:
 
     def __str__(self):
         mark = "ok  " if self.ok else "FAIL"
+        if not (np.isfinite(self.analytic) and np.isfinite(self.numeric)):
+            which = "analytic" if not np.isfinite(self.analytic) else "numeric"
+            return (f"{mark} input {self.index}: the {which} gradient is {getattr(self, which)} at index "
+                    f"{self.worst_index} (analytic {self.analytic:.6g}, numeric {self.numeric:.6g})")
         return (f"{mark} input {self.index}: max abs error {self.max_abs_error:.3g}, "
                 f"max rel error {self.max_rel_error:.3g} at {self.worst_index} "
                 f"(analytic {self.analytic:.6g}, numeric {self.numeric:.6g})")
@@ -85,9 +89,13 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
             numeric[idx] = (plus - f(arrays)) / (2 * eps)
         abs_err = np.abs(analytic[i] - numeric)
         rel_err = abs_err / np.maximum(np.abs(numeric), 1e-12)
-        bad = abs_err > atol + rtol * np.abs(numeric)
-        worst = np.unravel_index(np.argmax(abs_err), b.shape) if b.size else ()
-        reports.append(InputReport(i, float(abs_err.max(initial=0)), float(rel_err.max(initial=0)),
+        # NaN or inf in either gradient is a failure (a comparison with NaN is never true), reported first.
+        bad = ~(abs_err <= atol + rtol * np.abs(numeric)) | ~np.isfinite(analytic[i]) | ~np.isfinite(numeric)
+        nonfinite = ~(np.isfinite(analytic[i]) & np.isfinite(numeric))
+        worst = (np.unravel_index(np.argmax(nonfinite if nonfinite.any() else abs_err), b.shape)
+                 if b.size else ())
+        reports.append(InputReport(i, float(np.nanmax(abs_err, initial=0) if not nonfinite.any() else np.inf),
+                                   float(np.nanmax(rel_err, initial=0) if not nonfinite.any() else np.inf),
                                    tuple(int(k) for k in worst), float(analytic[i][worst] if b.size else 0),
                                    float(numeric[worst] if b.size else 0), not bad.any()))
     if all(r.ok for r in reports):

@@ -11,30 +11,21 @@ for exact reproducibility; by default a module-wide generator seeded with 0 is
 used, so a fresh kernel always builds the same networks (`manual_seed` resets it).
 """
 
-import numbers
-
 import numpy as np
 
+from . import tensor
 from .autodiff import no_grad
-from .checks import positive_int
-from .tensor import Tensor
+from .checks import is_int, number, positive, positive_int
+from .tensor import Tensor, manual_seed  # noqa: F401 - manual_seed is part of nn's surface
 from .value import Value
-
-_default_rng = np.random.default_rng(0)
-
-
-def manual_seed(seed):
-    """Reset the generator used when no `rng` is given."""
-    global _default_rng
-    _default_rng = np.random.default_rng(seed)
 
 
 def _generator(rng):
     if rng is None:
-        return _default_rng
+        return tensor.generator()
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+    if is_int(rng):
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {type(rng).__name__}")
 
@@ -103,7 +94,7 @@ class MLP(Module):
         if cls is not MLP:
             return super().__new__(cls)
         first = args[0] if args else kwargs.get("nin", kwargs.get("sizes"))
-        if isinstance(first, numbers.Integral) and not isinstance(first, bool):
+        if is_int(first):
             return super().__new__(ValueMLP)
         if isinstance(first, list | tuple):
             return super().__new__(TensorMLP)
@@ -205,11 +196,8 @@ class SGD:
         self.params = list(params)
         if not self.params:
             raise ValueError("SGD got an empty parameter list")
-        if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or lr <= 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
-        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) or not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
-        self.lr, self.momentum = float(lr), float(momentum)
+        self.lr = positive(lr, "lr")
+        self.momentum = number(momentum, "momentum", "a number in [0, 1)", lambda m: 0 <= m < 1)
         self.velocity = [None] * len(self.params)
 
     def step(self):
@@ -232,9 +220,10 @@ class SGD:
 
 def _class_indices(targets, logits):
     raw = targets.data if isinstance(targets, Tensor) else targets
-    t = np.asarray(raw)
+    t = given = np.asarray(raw)
     if t.dtype.kind == "f" and np.all(np.isfinite(t)) and np.all(t == np.round(t)):
-        t = t.astype(np.int64)  # Tensors hold floats, so whole-number floats count as indices
+        # Tensors hold floats, so whole-number floats count as indices (if they fit: 1e20 would wrap around).
+        t = t.astype(np.int64) if np.all(np.abs(t) < 2**62) else np.where(t < 0, -1, np.iinfo(np.int64).max)
     if t.dtype.kind not in "iu":
         raise TypeError(
             f"cross_entropy needs integer class indices as targets, got {t.dtype} values "
@@ -249,7 +238,7 @@ def _class_indices(targets, logits):
     bad = np.flatnonzero((t < 0) | (t >= c))
     if bad.size:
         raise ValueError(f"cross_entropy: targets must lie in [0, {c}) for {c} classes; "
-                         f"got {t[bad[0]]} at position {bad[0]}")
+                         f"got {given.ravel()[bad[0]]:g} at position {bad[0]}")
     return t
 
 

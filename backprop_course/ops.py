@@ -175,7 +175,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        out = (math.exp(x) if x < 709.78 else math.inf) if _scalar(x) else np.exp(x)
+        out = (math.inf if x > 709.78 else math.exp(x)) if _scalar(x) else np.exp(x)  # NaN stays NaN
         ctx.save_for_backward(out)
         return out
 
@@ -261,6 +261,40 @@ class Sigmoid(Function):
         return t * out * (1 - out)
 
 
+class Select(Function):
+    """g where `mask` holds, else 0: how relu and max route gradients.
+
+    A select, not `g * mask`, so that no -0.0 appears (-3 * False is -0.0)
+    and an infinite g stays out of the masked-off entries (inf * 0 is NaN).
+    """
+
+    op = "select"
+
+    @staticmethod
+    def forward(ctx, g, mask):
+        ctx.mask = mask
+        if _scalar(g):
+            return g if mask else 0.0
+        return np.where(mask, g, np.zeros((), g.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return Select.apply(g, ctx.mask)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return Select.apply(t, ctx.mask)
+
+
+def _select(g, mask):
+    """Select.apply(g, mask), skipping apply's bookkeeping when g is a raw number or array."""
+    if type(g) is float:
+        return g if mask else 0.0
+    if type(g) is np.ndarray:
+        return np.where(mask, g, np.zeros((), g.dtype))
+    return Select.apply(g, mask)
+
+
 class ReLU(Function):
     op = "relu"
 
@@ -268,12 +302,14 @@ class ReLU(Function):
     def forward(ctx, x):
         mask = x > 0
         ctx.save_for_backward(mask)
-        return (x if mask else 0.0) if _scalar(x) else np.maximum(x, 0)
+        if _scalar(x):
+            return x if mask or x != x else 0.0  # NaN propagates, as in PyTorch
+        return np.maximum(x, 0)
 
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask  # a vector-Jacobian product: the diagonal Jacobian is never built
+        return _select(g, mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
 
     @staticmethod
     def jvp(ctx, t):
@@ -282,7 +318,7 @@ class ReLU(Function):
 
 
 class Maximum(Function):
-    """Elementwise max(x, y). On a tie the first argument wins the gradient."""
+    """Elementwise max(x, y). On a tie the first argument wins the gradient; NaN propagates."""
 
     op = "max"
 
@@ -290,12 +326,14 @@ class Maximum(Function):
     def forward(ctx, x, y):
         first = x >= y
         ctx.save_for_backward(first, x < y)
-        return np.where(first, x, y) if not _scalar(x) else (x if first else y)
+        if _scalar(x) and _scalar(y):
+            return x if first or x != x else y
+        return np.maximum(x, y)
 
     @staticmethod
     def backward(ctx, g):
         first, second = ctx.saved_tensors
-        return g * first, g * second  # the max gate routes
+        return _select(g, first), _select(g, second)  # the max gate routes
 
     @staticmethod
     def jvp(ctx, tx, ty):
@@ -402,8 +440,8 @@ class Max(Function):
         rest = [a for a in range(x.ndim) if a not in axes]
         moved = np.transpose(x, rest + list(axes))
         flat = moved.reshape(moved.shape[: len(rest)] + (-1,))
-        onehot = np.zeros_like(flat)
-        np.put_along_axis(onehot, flat.argmax(-1)[..., None], 1, axis=-1)
+        onehot = np.zeros(flat.shape, bool)
+        np.put_along_axis(onehot, flat.argmax(-1)[..., None], True, axis=-1)
         ctx.mask = np.transpose(onehot.reshape(moved.shape), np.argsort(rest + list(axes)))
         ctx.shape, ctx.kept = x.shape, _reduced_shape(x.shape, axis)
         ctx.axis, ctx.keepdims = axis, keepdims
@@ -411,7 +449,7 @@ class Max(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape) * ctx.mask
+        return _select(BroadcastTo.apply(g.reshape(ctx.kept), ctx.shape), ctx.mask)
 
     @staticmethod
     def jvp(ctx, t):
@@ -532,3 +570,141 @@ class LogSoftmax(Function):
     def jvp(ctx, t):
         (out,) = ctx.saved_tensors
         return t - (np.exp(out) * t).sum(axis=ctx.axis, keepdims=True)
+
+
+# PyTorch's names beyond the lecture's ---------------------------------------------------
+class Sin(Function):
+    op = "sin"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return math.sin(x) if _scalar(x) else np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * Cos.apply(x)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return t * np.cos(x)
+
+
+class Cos(Function):
+    op = "cos"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return math.cos(x) if _scalar(x) else np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * Sin.apply(x)
+
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return -t * np.sin(x)
+
+
+class Abs(Function):
+    """|x|. Its slope is sign(x): 0 at x = 0, as in PyTorch."""
+
+    op = "abs"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.sign = np.sign(x) if not _scalar(x) else float((x > 0) - (x < 0)) if x == x else x
+        return abs(x) if _scalar(x) else np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.sign
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t * ctx.sign
+
+
+class Clamp(Function):
+    """x limited to [low, high] (either may be None). The gradient passes where x lies inside, ends included."""
+
+    op = "clamp"
+
+    @staticmethod
+    def forward(ctx, x, low, high):
+        inside = (True if low is None else x >= low) & (True if high is None else x <= high)
+        ctx.mask = inside | (x != x)  # NaN passes through, and so does its gradient
+        out = x if low is None else np.maximum(x, low)
+        return out if high is None else np.minimum(out, high)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _select(g, ctx.mask)
+
+    @staticmethod
+    def jvp(ctx, t):
+        return np.where(ctx.mask, t, 0.0)
+
+
+class Clone(Function):
+    """A copy with its own memory; the gradient passes unchanged."""
+
+    op = "clone"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+    @staticmethod
+    def jvp(ctx, t):
+        return t
+
+
+class Stack(Function):
+    """Its inputs stacked along a new axis; each gets back its slice of the gradient."""
+
+    op = "stack"
+
+    @staticmethod
+    def forward(ctx, axis, *xs):
+        ctx.axis = axis
+        return np.stack(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        index = (slice(None),) * (ctx.axis % g.ndim)
+        return tuple(g[index + (i,)] for i in range(g.shape[ctx.axis]))
+
+    @staticmethod
+    def jvp(ctx, *ts):
+        return np.stack(ts, axis=ctx.axis)
+
+
+class Cat(Function):
+    """Its inputs joined along an existing axis; each gets back its slice of the gradient."""
+
+    op = "cat"
+
+    @staticmethod
+    def forward(ctx, axis, *xs):
+        ctx.axis, ctx.ends = axis, np.cumsum([x.shape[axis] for x in xs])
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        index = (slice(None),) * (ctx.axis % g.ndim)
+        starts = [0, *ctx.ends[:-1]]
+        return tuple(g[index + (slice(int(a), int(b)),)] for a, b in zip(starts, ctx.ends, strict=True))
+
+    @staticmethod
+    def jvp(ctx, *ts):
+        return np.concatenate(ts, axis=ctx.axis)

@@ -5,51 +5,134 @@ import numbers
 import numpy as np
 
 from . import autodiff, ops
-from .checks import is_real
+from .checks import is_real, label_text, reduction_axes
 from .operators import Operators
 
 
-def _as_array(data, dtype=None):
+def _as_array(data, dtype=None, copy=True):
+    """An ndarray of `data`: float32 stays, booleans stay (masks), other numbers become float64.
+
+    A copy by default, as `torch.tensor` does, so later writes to the caller's
+    array never reach a graph.
+    """
     if isinstance(data, Tensor):
         data = data.data
     try:
-        arr = np.asarray(data, dtype=dtype)
+        arr = np.array(data, dtype=dtype, copy=copy)
     except (TypeError, ValueError) as err:
         raise TypeError(f"Tensor needs numbers, got {type(data).__name__}: {err}") from None
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)  # integers and booleans become float64; gradients need floats
-    elif arr.dtype.kind != "f":
+    kind = arr.dtype.kind
+    if kind in "iu":
+        arr = arr.astype(np.float64)  # gradients need floats
+    elif kind == "f":
+        if arr.dtype not in (np.float32, np.float64):
+            arr = arr.astype(np.float64)
+    elif kind != "b":
         raise TypeError(f"Tensor needs real numbers, got an array of dtype {arr.dtype} from {type(data).__name__}")
-    elif arr.dtype not in (np.float32, np.float64):
-        arr = arr.astype(np.float64)
     return arr
 
 
+# In-place protection. Arrays a graph saved for backward are made read-only
+# until that graph's backward has used them (or the graph is dropped), so a
+# write to them is an error instead of a silently wrong gradient. An array
+# saved by several nodes stays read-only until the last one lets go.
+_locked = set()  # ids of the arrays locked here
+_extra = {}  # id -> number of further holders of an already locked array
+
+
+def _lock(saved):
+    mine = []
+    for a in saved:
+        while type(a) is np.ndarray:  # the array, then the arrays it is a view of
+            i = id(a)
+            if i in _locked:
+                _extra[i] = _extra.get(i, 0) + 1
+                mine.append(a)
+            elif a.flags.writeable:
+                a.flags.writeable = False
+                _locked.add(i)
+                mine.append(a)
+            a = a.base
+    return mine
+
+
+def _unlock(mine):
+    for a in reversed(mine):  # bases before their views
+        i = id(a)
+        n = _extra.get(i)
+        if n:
+            if n == 1:
+                del _extra[i]
+            else:
+                _extra[i] = n - 1
+        else:
+            _locked.discard(i)
+            try:
+                a.flags.writeable = True
+            except ValueError:  # a view whose base another graph still holds stays read-only
+                pass
+
+
+def _as_output(data, fn, saved):
+    """Forward's result as an ndarray, with `saved` pointing at the same object (0-d results are NumPy scalars)."""
+    name = fn.__name__ if fn else "Tensor"
+    if isinstance(data, np.ndarray | np.generic | float | int) and not isinstance(data, bool):
+        arr = np.asarray(data)
+        if arr.dtype.kind in "fbiu":
+            return arr, tuple([arr if s is data else s for s in saved])
+        raise TypeError(f"{name}.forward returned an array of dtype {arr.dtype}; a Tensor holds real numbers")
+    raise TypeError(f"{name}.forward returned {type(data).__name__} {data!r:.60}; on Tensors it must return one "
+                    "ndarray (several outputs are not supported: write one Function per output)")
+
+
 class Tensor(Operators, autodiff.Node):
-    """An n-dimensional float node. `.data` is an ndarray, `.grad` a Tensor or None."""
+    """An n-dimensional float node. `.data` is an ndarray, `.grad` a Tensor or None.
 
-    __slots__ = ("_grad",)
+    `Tensor(array)` copies, as `torch.tensor` does. While a graph holds an
+    array for its backward (a leaf's data, or an op's result), the array is
+    read-only, so writing into it raises instead of corrupting the gradients;
+    backward releases it. Results that are views of their input (reshape,
+    transpose, indexing) are read-only: their memory is the input's.
+    """
 
-    def __init__(self, data, requires_grad=False, label=""):
-        self.data = _as_array(data)
-        self._grad = None
-        self.parents = ()
-        self.label = label
-        self.requires_grad = bool(requires_grad)
-        self._fn = self._saved = self._extras = None
+    __slots__ = ("_grad", "_locked")
+
+    def __new__(cls, data, requires_grad=False, label=""):
+        t = cls._wrap_output(_as_array(data), ())
+        if requires_grad:
+            t.requires_grad_()
+        if label:
+            t.label = label_text(label)
+        return t
 
     @classmethod
     def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+        if type(data) is not np.ndarray:
+            data, saved = _as_output(data, fn, saved)
+        elif fn is not None and data.base is not None and data.flags.writeable:
+            data.flags.writeable = False  # a view of an input (reshape, transpose, indexing) writes into it
         out = object.__new__(cls)
-        out.data = np.asarray(data)
+        out.data = data
         out._grad = None
         out.parents = parents
         out.label = ""
-        out.requires_grad = fn is not None
+        out.requires_grad = bool(parents)
         out._fn = fn
         out._saved = saved
         out._extras = extras
+        out._locked = _lock(saved) if saved else None
         return out
+
+    def _release(self):
+        if self._locked:
+            _unlock(self._locked)
+            self._locked = None
+        if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
+            self._saved = None
+
+    def __del__(self):
+        if self._locked:
+            _unlock(self._locked)
 
     @staticmethod
     def _as_grad(grad):
@@ -63,10 +146,12 @@ class Tensor(Operators, autodiff.Node):
         explains is accepted: size-1 axes grown, and leading axes that the
         output has too. Anything else is a wrong gradient and is reported.
         """
+        if type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype == data.dtype:
+            return grad  # the common case
         name = node._fn.__name__
         if isinstance(grad, numbers.Real):
             grad = np.asarray(grad, dtype=data.dtype)
-        if not isinstance(grad, (np.ndarray, Tensor)):
+        if not isinstance(grad, np.ndarray | Tensor):
             raise ValueError(f"{name}.backward returned {type(grad).__name__} for input {index}; expected an array")
         shape = grad.shape
         if shape != data.shape:
@@ -81,33 +166,67 @@ class Tensor(Operators, autodiff.Node):
                 lead + i for i, n in enumerate(data.shape) if n == 1 and shape[lead + i] != 1
             )
             grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
-        if isinstance(grad, np.ndarray) and grad.dtype != data.dtype:
-            grad = grad.astype(data.dtype)
+        if grad.dtype != data.dtype:
+            if grad.dtype.kind not in "fiub":
+                raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input {index}; "
+                                 "gradients of real inputs must be real (a complex part would be dropped)")
+            if isinstance(grad, np.ndarray):
+                grad = grad.astype(data.dtype)
         return grad
 
     @staticmethod
     def _accumulate(old, new):
         if old is None:
             return new
-        return old.data + new if isinstance(new, np.ndarray) else old + new
+        return np.asarray(old.data + new) if isinstance(new, np.ndarray) else old + new
 
+    # The engine stores a raw ndarray; it becomes a Tensor when first read (most
+    # intermediate gradients of a training step are never looked at).
     @property
     def grad(self):
-        return self._grad
+        g = self._grad
+        if type(g) is np.ndarray:
+            g = self._grad = Tensor._wrap_output(g if g.flags.writeable else g.copy(), ())
+        return g
 
     @grad.setter
     def grad(self, g):
-        if g is not None and not isinstance(g, Tensor):
-            g = Tensor(g if g.flags.writeable else g.copy())
+        if g is not None and (type(g) is not np.ndarray or g.shape != self.data.shape):
+            if isinstance(g, np.generic):
+                g = np.asarray(g)
+            elif not isinstance(g, np.ndarray | Tensor):
+                raise TypeError(f"a Tensor's .grad must be a Tensor (or an ndarray, or None), got {type(g).__name__}")
+            if g.shape != self.data.shape:
+                raise ValueError(f"a .grad must have its tensor's shape {self.data.shape}, got shape {g.shape}")
         self._grad = g
+
+    def requires_grad_(self, requires_grad=True):
+        """Set whether gradients are collected for this leaf; returns the tensor (as in PyTorch)."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"only float tensors can require gradients, this one holds {self.data.dtype}")
+        if not self.is_leaf and not requires_grad:
+            raise RuntimeError("requires_grad can only be turned off on a leaf; use .detach() for a result")
+        self.requires_grad = bool(requires_grad)
+        return self
 
     # conversion -------------------------------------------------------------
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
     dtype = property(lambda self: self.data.dtype)
-    size = property(lambda self: self.data.size)
+
+    def size(self, dim=None):
+        """The shape (PyTorch's `size()`), or the length of dimension `dim`. `numel()` counts the elements."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self):
+        return self.data.size
+
+    def dim(self):
+        return self.data.ndim
 
     def __array__(self, dtype=None, copy=None):
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype)
 
     def numpy(self):
@@ -121,14 +240,96 @@ class Tensor(Operators, autodiff.Node):
 
     def __repr__(self):
         body = np.array2string(self.data, precision=4, separator=", ", threshold=20)
-        extra = ", requires_grad=True" if self.requires_grad else ""
+        extra = (f", grad_fn={self.grad_fn}" if self._fn else
+                 ", requires_grad=True" if self.requires_grad else "")
         return f"Tensor({body}{extra})"
 
-    def detach(self):
-        return Tensor(self.data)
+    # PyTorch's autograd attributes ------------------------------------------------------
+    @property
+    def grad_fn(self):
+        """The Function that made this tensor, under PyTorch's name (MulBackward0); None for a leaf."""
+        return GradFn(self) if self._fn else None
 
-    def backward(self, grad=None, retain_graph=False, create_graph=False):
-        """Backpropagate from this tensor. A non-scalar tensor needs `grad` (dL/dself)."""
+    def retain_grad(self):
+        """A no-op: this course fills in every intermediate `.grad` anyway (the pictures draw them)."""
+
+    def zero_(self):
+        """Fill with zeros in place (this tensor's data becomes a fresh zero array; arrays a graph holds stay)."""
+        self.data = np.zeros_like(self.data)
+        return self
+
+    # In-place arithmetic, as an optimizer writes it: `with no_grad(): w -= lr * w.grad`.
+    def _in_place(self, other, ufunc):
+        if autodiff._grad_enabled and self.requires_grad:
+            raise RuntimeError("an in-place change of a tensor that requires grad is not recorded in the graph; "
+                               "make it inside no_grad() (an optimizer's update), or write w = w - ... instead")
+        if not self.data.flags.writeable:
+            raise RuntimeError("this tensor's data is read-only: a graph saved it to compute gradients and has not "
+                               "run backward yet (changing it now would make that backward wrong), or it is a view "
+                               "of another tensor. Run backward first, or work on a clone().")
+        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(other, np.add)
+
+    def __isub__(self, other):
+        return self._in_place(other, np.subtract)
+
+    def __imul__(self, other):
+        return self._in_place(other, np.multiply)
+
+    def __itruediv__(self, other):
+        return self._in_place(other, np.true_divide)
+
+    def clone(self):
+        return ops.Clone.apply(self)
+
+    # comparisons: elementwise, boolean Tensors; hashing stays by identity -----------------
+    def _compare(self, other, op):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._wrap_output(np.asarray(op(self.data, other)), ())
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a Tensor with {self.data.size} elements is ambiguous; "
+                             "use .all() or .any()")
+        return bool(self.data)
+
+    def all(self):
+        return bool(np.all(self.data))
+
+    def any(self):
+        return bool(np.any(self.data))
+
+    def detach(self):
+        """The same values as a new leaf with no graph; it shares memory with this tensor."""
+        return Tensor._wrap_output(self.data.view(), ())
+
+    def backward(self, grad=None, retain_graph=False, create_graph=False, *, gradient=None):
+        """Backpropagate from this tensor. A non-scalar tensor needs `grad` (dL/dself; PyTorch's `gradient=`)."""
+        if gradient is not None:
+            grad = gradient
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(
@@ -140,7 +341,7 @@ class Tensor(Operators, autodiff.Node):
             grad = _as_array(grad, self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad=...) got shape {grad.shape}, but the tensor has shape {self.shape}")
-        if not self.requires_grad:
+        if not self.requires_grad and self._extras is not autodiff.NO_GRAPH:
             raise RuntimeError("this tensor does not require grad: none of its inputs has requires_grad=True")
         autodiff.backward(self, grad, retain_graph=retain_graph or create_graph, create_graph=create_graph)
 
@@ -149,8 +350,9 @@ class Tensor(Operators, autodiff.Node):
         if isinstance(x, Tensor):
             return x
         # Numbers and boolean masks take this tensor's dtype, as in NumPy (float32 * mask stays float32).
+        # An array operand is shared, not copied: while a graph holds it, it is read-only.
         same = is_real(x) or getattr(x, "dtype", None) == np.bool_
-        return Tensor(_as_array(x, self.dtype if same else None))
+        return Tensor._wrap_output(_as_array(x, self.dtype if same else None, copy=None), ())
 
     def __matmul__(self, o):
         return matmul(self, self._lift(o))
@@ -161,14 +363,53 @@ class Tensor(Operators, autodiff.Node):
     def maximum(self, o):
         return ops.Maximum.apply(self, self._lift(o))
 
-    def sum(self, axis=None, keepdims=False):
-        return ops.Sum.apply(self, axis, keepdims)
+    # Reductions take NumPy's axis=/keepdims= or PyTorch's dim=/keepdim=.
+    def sum(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return ops.Sum.apply(self, *_reduction(self, "sum", axis, keepdims, dim, keepdim))
 
-    def mean(self, axis=None, keepdims=False):
-        return ops.Mean.apply(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        return ops.Mean.apply(self, *_reduction(self, "mean", axis, keepdims, dim, keepdim))
 
-    def max(self, axis=None, keepdims=False):
-        return ops.Max.apply(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The largest entry over `axis`. On a tie the first maximal entry (in C order) gets the gradient."""
+        return ops.Max.apply(self, *_reduction(self, "max", axis, keepdims, dim, keepdim, empty_ok=False))
+
+    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """The smallest entry over `axis`; on a tie the first minimal entry gets the gradient."""
+        return -(-self).max(axis, keepdims, dim=dim, keepdim=keepdim)
+
+    def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
+        """Positions of the largest entries (an integer Tensor, no gradient)."""
+        axis, keepdims = _reduction(self, "argmax", axis, keepdims, dim, keepdim, empty_ok=False)
+        if isinstance(axis, tuple):
+            raise TypeError("argmax takes one axis (an int) or None")
+        return Tensor._wrap_output(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)), ())
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def sqrt(self):
+        return self ** 0.5
+
+    def sin(self):
+        return ops.Sin.apply(self)
+
+    def cos(self):
+        return ops.Cos.apply(self)
+
+    def abs(self):
+        return ops.Abs.apply(self)
+
+    __abs__ = abs
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        if min is None and max is None:
+            raise ValueError("clamp needs min, max or both")
+        return ops.Clamp.apply(self, min, max)
+
+    def norm(self):
+        """The Euclidean (Frobenius) norm, sqrt(sum(x²))."""
+        return (self * self).sum() ** 0.5
 
     def softmax(self, axis=-1):
         return ops.Softmax.apply(self, axis)
@@ -183,6 +424,30 @@ class Tensor(Operators, autodiff.Node):
     def transpose(self, *axes):
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         return ops.Transpose.apply(self, tuple(axes) if axes else None)
+
+    def view(self, *shape):
+        return self.reshape(*shape)
+
+    def flatten(self):
+        return self.reshape(-1)
+
+    def squeeze(self, dim=None):
+        """Drop size-1 dimensions (all, or only `dim`)."""
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        dim = reduction_axes(dim, self.ndim, "squeeze") % max(self.ndim, 1)
+        return self if self.shape[dim] != 1 else self.reshape(self.shape[:dim] + self.shape[dim + 1:])
+
+    def unsqueeze(self, dim):
+        """Insert a size-1 dimension at `dim`."""
+        dim = reduction_axes(dim, self.ndim + 1, "unsqueeze") % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def t(self):
+        """The transpose of a matrix (PyTorch's t(): at most 2 dimensions)."""
+        if self.ndim > 2:
+            raise ValueError(f"t() expects at most 2 dimensions, got shape {self.shape}; use transpose(...)")
+        return self.transpose()
 
     @property
     def T(self):
@@ -200,10 +465,133 @@ class Tensor(Operators, autodiff.Node):
         return ops.GetItem.apply(self, _plain_index(index))
 
 
+def _reduction(t, name, axis, keepdims, dim, keepdim, empty_ok=True):
+    """(axis, keepdims) checked, from NumPy's or PyTorch's spelling."""
+    if dim is not None:
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    axis = reduction_axes(axis, t.ndim, name)
+    if not empty_ok and (t.data.size == 0 if axis is None else any(t.shape[a] == 0 for a in
+                                                                    ((axis,) if isinstance(axis, int) else axis))):
+        raise ValueError(f"{name} of an empty tensor (shape {t.shape}) over axis {axis} has no value")
+    return axis, bool(keepdims)
+
+
 def _plain_index(index):
+    """An index with Tensors replaced by arrays: booleans are masks, whole numbers positions."""
     if isinstance(index, tuple):
         return tuple(_plain_index(i) for i in index)
-    return index.data.astype(np.intp) if isinstance(index, Tensor) else index
+    if not isinstance(index, Tensor):
+        return index
+    a = index.data
+    if a.dtype.kind == "f":
+        if not np.all(a == np.round(a)):
+            bad = a[a != np.round(a)].ravel()[0]
+            raise TypeError(f"a Tensor index must hold integers or booleans, got the float {bad}: "
+                            "index with whole numbers, or with a boolean mask such as t > 0")
+        return a.astype(np.intp)
+    return a
+
+
+# PyTorch's names for its gradient nodes, where they differ from this engine's Functions.
+_TORCH_NAMES = {"PowConst": "Pow", "MatMul": "Mm", "ReLU": "Relu", "GetItem": "Index", "Reshape": "View",
+                "Transpose": "Permute", "Maximum": "Maximum", "BroadcastTo": "Expand"}
+
+
+class GradFn:
+    """What `t.grad_fn` shows: the Function that made `t`, under PyTorch's name."""
+
+    def __init__(self, node):
+        self.function = node._fn
+
+    def name(self):
+        name = self.function.__name__
+        return f"{_TORCH_NAMES.get(name, name)}Backward0"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
+def from_numpy(array, requires_grad=False):
+    """A Tensor that shares `array`'s memory (as `torch.from_numpy`), where `Tensor(array)` copies.
+
+    While a graph holds the array for backward it is read-only, for the caller too.
+    """
+    if not (isinstance(array, np.ndarray) and array.dtype in (np.float32, np.float64)):
+        return Tensor(array, requires_grad)
+    t = Tensor._wrap_output(array, ())
+    return t.requires_grad_() if requires_grad else t
+
+
+# --- PyTorch's module-level constructors -----------------------------------------------------
+_rng = np.random.default_rng(0)
+
+
+def manual_seed(seed):
+    """Reset the generator behind randn, rand and the networks' default weights (a fresh kernel uses 0)."""
+    global _rng
+    _rng = np.random.default_rng(seed)
+
+
+def generator():
+    return _rng
+
+
+def _shape(shape):
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], tuple | list) else shape
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """A new leaf holding a copy of `data` (PyTorch's torch.tensor); float64 unless told otherwise."""
+    return Tensor(np.asarray(data, dtype=dtype) if dtype is not None else data, requires_grad)
+
+
+def zeros(*shape, dtype=np.float64, requires_grad=False):
+    return Tensor(np.zeros(_shape(shape), dtype), requires_grad)
+
+
+def ones(*shape, dtype=np.float64, requires_grad=False):
+    return Tensor(np.ones(_shape(shape), dtype), requires_grad)
+
+
+def randn(*shape, dtype=np.float64, requires_grad=False):
+    """Standard normal samples from the generator that `manual_seed` resets."""
+    return Tensor(_rng.standard_normal(_shape(shape)).astype(dtype), requires_grad)
+
+
+def rand(*shape, dtype=np.float64, requires_grad=False):
+    """Uniform samples in [0, 1) from the generator that `manual_seed` resets."""
+    return Tensor(_rng.random(_shape(shape)).astype(dtype), requires_grad)
+
+
+def eye(n, m=None, dtype=np.float64, requires_grad=False):
+    return Tensor(np.eye(n, m, dtype=dtype), requires_grad)
+
+
+def zeros_like(t, requires_grad=False):
+    return Tensor(np.zeros_like(np.asarray(t)), requires_grad)
+
+
+def ones_like(t, requires_grad=False):
+    return Tensor(np.ones_like(np.asarray(t)), requires_grad)
+
+
+def _nodes(tensors, name):
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError(f"{name} needs at least one tensor")
+    return tensors
+
+
+def stack(tensors, dim=0):
+    """The tensors, which share one shape, stacked along a new dimension `dim`."""
+    return ops.Stack.apply(dim, *_nodes(tensors, "stack"))
+
+
+def cat(tensors, dim=0):
+    """The tensors joined along their existing dimension `dim`."""
+    return ops.Cat.apply(dim, *_nodes(tensors, "cat"))
 
 
 def matmul(x, y):

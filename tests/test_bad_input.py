@@ -5,6 +5,7 @@ import pytest
 
 from backprop_course import Function, Tensor, Value
 from backprop_course.autodiff import GraphFreedError
+from backprop_course.nn import cross_entropy
 
 
 @pytest.mark.parametrize("bad", ["3", None, [1.0], 1j, True])
@@ -147,10 +148,84 @@ def test_custom_function_returning_wrong_shape():
         WrongShape.apply(x).sum().backward()
     with pytest.raises(ValueError, match=r"ExtraLeadingAxis\.backward.*shape \(3, 2\).*shape \(2,\)"):
         ExtraLeadingAxis.apply(x).sum().backward()
-    with pytest.raises(ValueError, match=r"ArrayForAValue\.backward.*must be a number"):
+    with pytest.raises(ValueError, match=r"ArrayForAValue\.backward.*must be a real number"):
         ArrayForAValue.apply(Value(1.0)).backward()
 
 
 def test_matrix_transpose_of_a_vector():
     with pytest.raises(ValueError, match=r"at least 2.*\(3,\)"):
         _ = Tensor([1.0, 2.0, 3.0]).mT
+
+
+# clear messages, one case each ------------------------------------------------------------------
+@pytest.mark.parametrize("result", ["text", None, [1.0], (1.0, 2.0)], ids=["str", "None", "list", "tuple"])
+@pytest.mark.parametrize("x", [Value(1.0), Tensor([1.0], requires_grad=True)], ids=["Value", "Tensor"])
+def test_a_forward_returning_a_non_number_is_named(result, x):
+    class Odd(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return result
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(TypeError, match=rf"Odd\.forward returned {type(result).__name__}.* must return one"):
+        Odd.apply(x)
+
+
+def test_apply_refuses_to_mix_a_value_and_a_tensor():
+    class Both(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    with pytest.raises(TypeError, match=r"Both\.apply got Tensor and Value inputs.*can't be mixed"):
+        Both.apply(Value(1.0), Tensor([1.0]))
+
+
+def test_a_function_without_backward_is_named():
+    class OnlyForward(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return 2 * x
+
+    with pytest.raises(NotImplementedError, match=r"OnlyForward has no backward: define @staticmethod backward"):
+        OnlyForward.apply(Value(1.0)).backward()
+
+
+@pytest.mark.parametrize(("call", "error", "words"), [
+    (lambda: Tensor(np.zeros(0)).max(), ValueError, r"max of an empty tensor \(shape \(0,\)\)"),
+    (lambda: Tensor(np.zeros((2, 0))).max(axis=1), ValueError, "max of an empty tensor"),
+    (lambda: Tensor(np.ones((2, 2))).sum(axis=1.5), TypeError, r"sum: axis must be None, an int or a tuple of ints"),
+    (lambda: Tensor(np.ones((2, 2))).max(axis=(0, 0)), ValueError, "names the same dimension twice"),
+    (lambda: Tensor(np.ones((2, 2))).mean(axis=2), ValueError, "out of range for a tensor with 2 dimension"),
+], ids=["max-empty", "max-empty-axis", "sum-float-axis", "max-repeated-axis", "mean-axis-out-of-range"])
+def test_reduction_arguments(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_cross_entropy_target_too_large_to_be_a_class():
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 2\) for 2 classes; got 1e\+20 at position 0"):
+        cross_entropy(Tensor([[1.0, 2.0]]), np.array([1e20]))
+
+
+def test_grad_assignment_needs_a_tensor_of_the_right_shape():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"\.grad must be a Tensor.*got list"):
+        t.grad = [1.0]
+    with pytest.raises(ValueError, match=r"\.grad must have its tensor's shape \(2,\), got shape \(3,\)"):
+        t.grad = Tensor([1.0, 2.0, 3.0])
+    t.grad = Tensor([0.5, 0.5])
+    assert t.grad.data.tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("make", [lambda: Value(1.0, label=5), lambda: Tensor([1.0], label=5)], ids=["Value", "Tensor"])
+def test_a_label_must_be_a_string(make):
+    with pytest.raises(TypeError, match="a label must be a string.*got int 5"):
+        make()

@@ -323,12 +323,6 @@ def test_a_hessian_over_budget_names_the_hessian():
 
 # --- second derivatives through 0-d tensors ---------------------------------------------
 
-# Forward saves NumPy's 0-d results as NumPy scalars, so create_graph's re-attachment by id misses them.
-ZERO_D = pytest.mark.xfail(strict=True, reason="0-d results are not yet re-attached under create_graph")
-
-
-
-@ZERO_D
 def test_grad_of_grad_through_a_0d_tensor():
     t = np.tanh(0.7)
     assert F.grad(F.grad(lambda x: x.tanh()))(Tensor(0.7)).item() == pytest.approx(-2 * t * (1 - t * t), rel=1e-12)
@@ -343,14 +337,12 @@ def test_grad_of_grad_through_a_0d_tensor():
 X3 = np.array([0.3, -0.5, 0.4])
 
 
-@ZERO_D
 def test_jacobian_of_a_gradient_through_a_0d_sum():
     expected = np.exp(X3.sum()) * np.ones((3, 3))
     for jac in (F.jacrev, F.jacfwd):
         np.testing.assert_allclose(jac(F.grad(lambda x: x.sum().exp()))(X3).data, expected, rtol=1e-12)
 
 
-@ZERO_D
 def test_hessians_through_a_0d_intermediate_are_analytic():
     s, q, ones = X3.sum(), (X3 * X3).sum(), np.ones((3, 3))
     t = np.tanh(s)

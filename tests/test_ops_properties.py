@@ -2,6 +2,10 @@
 
 The numeric gradient differentiates the plain NumPy reference, so the engine's
 analytic backward is checked against an independent computation, in float64.
+Every check also runs the second order: the backward recorded with
+create_graph=True, differentiated again, against central differences of the
+(already checked) first derivative. Each elementwise op is also checked
+through a 0-d intermediate, where NumPy hands back scalars instead of arrays.
 """
 
 import numpy as np
@@ -11,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from strategies import FAST, arrays, broadcastable_pair, leaf, nonempty_shapes, numeric_grad, shapes, spread_arrays
 
-from backprop_course import Tensor
+from backprop_course import Tensor, cat, stack
 
 
 def check(op, reference, *inputs):
@@ -27,6 +31,32 @@ def check(op, reference, *inputs):
     for x, num in zip(leaves, numeric, strict=True):
         assert x.grad is not None and x.grad.shape == x.shape
         np.testing.assert_allclose(x.grad.data, num, rtol=1e-4, atol=1e-6)
+    check_second_order(op, inputs, weights)
+
+
+def first_order(op, arrays, weights, create_graph=False):
+    """The engine's gradient of sum(op(*arrays) * weights) for each input (zeros where none arrives)."""
+    leaves = [leaf(a) for a in arrays]
+    (op(*leaves) * weights).sum().backward(create_graph=create_graph)
+    if create_graph:
+        return leaves, [x.grad for x in leaves]
+    return [np.zeros(np.shape(a)) if x.grad is None else x.grad.data for a, x in zip(arrays, leaves, strict=True)]
+
+
+def check_second_order(op, inputs, weights):
+    """d/dx of <grad f(x), v> from double backward, against central differences of the first derivative."""
+    directions = [np.random.default_rng(7 + i).standard_normal(np.shape(a)) for i, a in enumerate(inputs)]
+    leaves, grads = first_order(op, inputs, weights, create_graph=True)
+    for x in leaves:
+        x.grad = None
+    s = sum((g * v).sum() for g, v in zip(grads, directions, strict=True) if g is not None)
+    if getattr(s, "requires_grad", False):
+        s.backward()
+    analytic = [np.zeros(np.shape(a)) if x.grad is None else x.grad.data for a, x in zip(inputs, leaves, strict=True)]
+    numeric = numeric_grad(lambda *xs: sum(float(np.sum(g * v)) for g, v in zip(
+        first_order(op, xs, weights), directions, strict=True)), inputs, eps=1e-5)
+    for a, num in zip(analytic, numeric, strict=True):
+        np.testing.assert_allclose(a, num, rtol=1e-4, atol=1e-5)
 
 
 # binary ops with broadcasting -------------------------------------------------
@@ -99,6 +129,12 @@ UNARY = {
     "sigmoid": (lambda t: t.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), arrays),
     "relu": (lambda t: t.relu(), lambda a: np.maximum(a, 0.0), spread_arrays),
     "neg": (lambda t: -t, np.negative, arrays),
+    "sin": (lambda t: t.sin(), np.sin, arrays),
+    "cos": (lambda t: t.cos(), np.cos, arrays),
+    "sqrt": (lambda t: t.sqrt(), np.sqrt, lambda s: arrays(s, 0.2, 3.0)),
+    "abs": (lambda t: t.abs(), np.abs, spread_arrays),
+    "clamp": (lambda t: t.clamp(-1.2345, 0.789), lambda a: np.clip(a, -1.2345, 0.789), spread_arrays),
+    "clone": (lambda t: t.clone(), np.copy, arrays),
 }
 
 
@@ -108,6 +144,17 @@ UNARY = {
 def test_unary(name, shape, data):
     op, ref, values = UNARY[name]
     check(op, ref, data.draw(values(shape)))
+
+
+@pytest.mark.parametrize("name", UNARY)
+@FAST
+@given(shape=shapes, data=st.data())
+def test_unary_through_a_0d_intermediate(name, shape, data):
+    """op(x.sum() / n) * x: a 0-d intermediate (a NumPy scalar inside forward) between two broadcasts."""
+    op, ref, values = UNARY[name]
+    x = data.draw(values(shape))
+    n = x.size
+    check(lambda t: op(t.sum() / n) * t, lambda a: ref(np.sum(a) / n) * a, x)
 
 
 # reductions -------------------------------------------------------------------
@@ -261,3 +308,21 @@ def test_matmul_with_array_operand(sxy, data):
     x, y = data.draw(arrays(sx)), data.draw(arrays(sy))
     check(lambda a: a @ y, lambda a: a @ y, x)
     check(lambda b: x @ b, lambda b: x @ b, y)
+
+
+@FAST
+@given(data=st.data())
+def test_stack_and_cat(data):
+    sx, sy = data.draw(broadcastable_pair())
+    x, y = data.draw(arrays(sx)), data.draw(arrays(sy))
+    check(lambda a, b: stack([a * b, b - a], dim=-1), lambda a, b: np.stack([a * b, b - a], axis=-1), x, y)
+    z = data.draw(arrays((2,) + sx))
+    check(lambda a, c: cat([a.unsqueeze(0), c], dim=0), lambda a, c: np.concatenate([a[None], c]), x, z)
+
+
+@FAST
+@given(shape=shapes, data=st.data())
+def test_min_is_max_of_the_negation(shape, data):
+    x = data.draw(spread_arrays(shape))
+    check(lambda t: t.min(), np.min, x)
+    check(lambda t: t.norm(), lambda a: np.sqrt(np.sum(a * a)), x)

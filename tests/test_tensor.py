@@ -19,12 +19,12 @@ def test_construction_dtypes():
     assert Tensor(3).dtype == np.float64 and Tensor(3).shape == ()
     ints = Tensor(np.arange(3))
     assert ints.dtype == np.float64 and ints.data.tolist() == [0.0, 1.0, 2.0]
-    assert Tensor([True, False]).dtype == np.float64
+    assert Tensor([True, False]).dtype == np.bool_  # a mask, as in PyTorch
 
 
 def test_attributes_and_conversion():
     t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], label="t")
-    assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and len(t) == 2
+    assert t.shape == (2, 3) and t.ndim == 2 and t.size() == (2, 3) and t.numel() == 6 and len(t) == 2
     assert t.label == "t" and t.is_leaf and t.parents == () and t.grad is None and not t.requires_grad
     assert isinstance(t.data, np.ndarray) and t.numpy() is t.data
     np.testing.assert_array_equal(np.asarray(t), t.data)

@@ -1,6 +1,7 @@
 """The sigmoid, ReLU-VJP, matmul-slice and Jacobian-size explorers."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -33,8 +34,9 @@ def test_sigmoid_explorer_lecture_point_and_saturation():
     local = (1 - sigma(8.0)) * sigma(8.0)
     assert e.local == pytest.approx(local, rel=1e-12)
     assert f"= {fmt(2 * local)}" in e.text and "saturated" in e.text
-    before = e.svg
+    before, background = e.svg, e.picture.value
     e.sliders["x"].value = -0.5
+    assert e.picture.value == background and "<circle" in e.overlay.value  # only the moving marks are redrawn
     assert e.svg != before and f"σ(-0.5000) = {fmt(sigma(-0.5))}" in e.text
 
 
@@ -48,6 +50,10 @@ def test_relu_explorer_lecture_vectors():
     e.sliders["upstream[3]"].value = -7
     np.testing.assert_array_equal(e.downstream, [4, -1, 5, 0])
     assert "[4, -1, 5, 0]" in e.text and "diag([1, 1, 1, 0])" in e.text
+    assert not re.search(r"-0(?![.\d])", e.text)  # the mask multiplies -7 by 0: printed as 0, never -0
+    assert e.sliders["x[0]"].style.description_width == "initial"  # "upstream[3]" in full
+    assert len(e.overlay.value) < 5000  # a press sends the moving marks, not the whole figure
+    assert e.svg.startswith(e._plot.background[:500]) and "<rect" in e.svg
     with pytest.raises(ValueError, match="same length"):
         relu_vjp_explorer([1, 2], [1, 2, 3])
 

@@ -23,9 +23,15 @@ class Explorer(widgets.VBox):
     - `.update_seconds`: how long the last update took.
     """
 
-    def __init__(self, sliders, controls=None, extra=()):
+    def __init__(self, sliders, controls=None, extra=(), layered=False):
         self.sliders = dict(sliders)
         self.picture = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
+        canvas = self.picture
+        if layered:  # a LivePlot: its background once, and the small overlay above it on every update
+            self.overlay = widgets.HTML(layout=widgets.Layout(grid_area="picture"))
+            self.picture.layout.grid_area = "picture"
+            canvas = widgets.GridBox([self.picture, self.overlay],
+                                     layout=widgets.Layout(grid_template_areas='"picture"', max_width="100%"))
         self.readout = widgets.HTML()
         self.svg = ""
         self.text = ""
@@ -33,7 +39,7 @@ class Explorer(widgets.VBox):
         self.update_seconds = 0.0
         self._busy = False
         box = controls if controls is not None else widgets.VBox(list(self.sliders.values()))
-        super().__init__(children=[box, self.readout, *extra, self.picture])
+        super().__init__(children=[box, self.readout, *extra, canvas])
         for control in self.sliders.values():
             control.observe(self._changed, names="value")
         self.refresh()
@@ -63,18 +69,31 @@ class Explorer(widgets.VBox):
     def _changed(self, change):
         self.refresh()
 
-    def show(self, svg, text, html=None):
-        """Display a picture and a readout (`html` is a styled version of `text`)."""
+    def show(self, svg, text, html=None, picture=None):
+        """Display a picture and a readout (`html` is a styled version of `text`; `picture`, HTML shown
+        instead of the SVG). Each widget is sent only when it changed."""
         self.svg = svg
-        self.picture.value = fit_html(svg)
+        shown = fit_html(svg) if picture is None else picture
+        if self.picture.value != shown:
+            self.picture.value = shown
         self.text = text
-        self.readout.value = html if html is not None else _pre(text)
+        self.readout.value = _panel(html if html is not None else _pre(text))
+
+    def show_plot(self, plot, text, html=None):
+        """Display a `LivePlot`: its background only when it is not shown yet, then its overlay."""
+        background = _scaled(plot.background)
+        if self.picture.value != background:
+            self.picture.value = background
+        self.overlay.value = _scaled(plot.overlay(), 'pointer-events:none;')
+        self.svg = plot.svg()
+        self.text = text
+        self.readout.value = _panel(html if html is not None else _pre(text))
 
     def show_error(self, message):
         """Keep the last picture (dimmed) and say what went wrong instead of raising."""
         self.message = message
         self.text = message
-        self.readout.value = f'<pre style="color:{ERROR_COLOR};margin:0">⚠ {escape(message)}</pre>'
+        self.readout.value = _panel(f'<pre style="color:{ERROR_COLOR};margin:0">⚠ {escape(message)}</pre>')
         self.picture.value = f'<div style="opacity:0.3">{fit_html(self.svg)}</div>' if self.svg else ""
 
     def _choose_continuous_update(self, seconds):
@@ -84,6 +103,19 @@ class Explorer(widgets.VBox):
         for control in self.sliders.values():
             if hasattr(control, "continuous_update"):
                 control.continuous_update = live
+
+
+def _scaled(svg, style=""):
+    """An SVG inline, scaled down to its cell's width."""
+    start = svg.find("<svg")
+    return f'<svg style="{style}display:block;max-width:100%;height:auto"{svg[start + 4:]}'
+
+
+def _panel(html):
+    """Readouts sit on a light panel, as the pictures do, so their green and red keep a contrast of
+    at least 4.5:1 (5.1 and 5.6) in light and dark themes alike."""
+    return (f'<div class="bpc-readout" style="background:#ffffff;color:#1f1f1f;padding:4px 8px;'
+            f'border-radius:4px;display:inline-block;max-width:100%">{html}</div>')
 
 
 def _pre(text):

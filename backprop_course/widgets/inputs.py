@@ -73,10 +73,10 @@ def sliders_for(fn, ranges, who, step):
     unknown = sorted(set(ranges) - set(names))
     if unknown:
         raise TypeError(f"{who} got ranges for {', '.join(unknown)}, but the function's inputs are {', '.join(names)}")
-    sliders = {}
+    sliders, label_em = {}, max(2.5, 0.3 + 0.65 * max(len(n) for n in names))  # names in full, sliders aligned
     for name in names:
         lo, hi, value = parse_range(name, ranges.get(name, DEFAULT_RANGE), defaults.get(name))
         sliders[name] = widgets.FloatSlider(value=value, min=lo, max=hi, description=name,
                                             step=round_step(lo, hi) if step == "auto" else step,
-                                            readout_format=".2f", style={"description_width": "2.5em"})
+                                            readout_format=".2f", style={"description_width": f"{label_em:g}em"})
     return sliders

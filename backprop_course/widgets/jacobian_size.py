@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from ..checks import positive_int
 from ..func import format_bytes, jacobian_nbytes
 from .base import Explorer
 
@@ -61,7 +62,5 @@ def jacobian_size_calculator(N=64, D=4096, M=4096, dtype="float32"):  # noqa: N8
     """
     if dtype not in DTYPES:
         raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
-    for name, v in (("N", N), ("D", D), ("M", M)):
-        if not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    N, D, M = (positive_int(v, name) for name, v in (("N", N), ("D", D), ("M", M)))  # noqa: N806
     return JacobianSizeCalculator(N, D, M, dtype)

@@ -90,8 +90,7 @@ class MatmulSliceExplorer(Explorer):
         entry[i, j] = True
         self.html = (_matrix_html(f"∂y/∂{name}", s, lit) + _matrix_html("dL/dy (upstream)", self.upstream, lit)
                      + _matrix_html(f"dL/d{where} = {note}", full, entry))
-        self.show("", text, f'<pre style="margin:0;color:{GRAD_COLOR}">{escape(text)}</pre>')
-        self.picture.value = self.html
+        self.show("", text, f'<pre style="margin:0;color:{GRAD_COLOR}">{escape(text)}</pre>', picture=self.html)
 
 
 def matmul_slice_explorer(x=LECTURE_X, W=LECTURE_W, upstream=LECTURE_UPSTREAM):  # noqa: N803 - the lecture's name

@@ -9,7 +9,7 @@ from ..value import Value
 from ..viz import fmt
 from ..viz.labels import DATA_COLOR, GRAD_COLOR
 from .base import Explorer
-from .plots import figure_svg, new_figure
+from .plots import LivePlot, new_figure
 
 SATURATED = 0.01  # local gradients below this barely let the upstream gradient through
 
@@ -43,7 +43,8 @@ class SigmoidExplorer(Explorer):
         (self._point,) = ax.plot([], [], "o", color=DATA_COLOR)
         (self._grad_point,) = ax.plot([], [], "o", color=GRAD_COLOR)
         (self._tangent,) = ax.plot([], [], "--", color="#555555", lw=1)
-        super().__init__(sliders)
+        self._plot = LivePlot(self._fig, [self._tangent, self._point, self._grad_point])
+        super().__init__(sliders, layered=True)
 
     def _update(self):
         x, up = self.sliders["x"].value, self.sliders["upstream"].value
@@ -60,7 +61,7 @@ class SigmoidExplorer(Explorer):
                 f"downstream = upstream {fmt(up)} × local {fmt(self.local)} = {fmt(self.downstream)}")
         if self.local < SATURATED:
             text += "\nsaturated: the local gradient is nearly 0, so almost no gradient flows back"
-        self.show(figure_svg(self._fig), text)
+        self.show_plot(self._plot, text)
 
 
 def sigmoid_explorer(x=1.0, upstream=1.0):

@@ -125,3 +125,29 @@ def test_wrong_exercise_answer_gets_incorrect_and_a_hint(page, notebook, artifac
     assert "incorrect" in feedback.lower(), feedback
     assert "hint" in feedback.lower(), feedback
     page.screenshot(path=str(artifacts / "notebook.png"))
+
+
+def test_backward_stepper_counts_as_its_text_and_completes(page, notebook):
+    stepper = page.locator(".jp-OutputArea-output").filter(has=page.get_by_role("button", name="Next ▶")).first
+    stepper.scroll_into_view_if_needed()
+    readout = stepper.locator(".widget-slider .widget-readout")
+    text = stepper.locator(".bpc-readout")
+
+    def shown():
+        m = re.search(r"step (\d+)/(\d+)", text.inner_text())
+        return m and (int(readout.inner_text()), int(m.group(1)), int(m.group(2)))
+
+    while shown()[0] != 1:  # back to the start, whatever earlier tests did
+        before = shown()[0]
+        stepper.get_by_role("button", name="◀ Prev").click()
+        wait_for(lambda b=before: shown()[0] == b - 1, "Prev to go back one step", seen=shown)
+    total = shown()[2]
+    for k in range(1, total + 1):
+        slider_k, text_k, text_total = wait_for(lambda k=k: (s := shown()) and s[0] == k and s[1] == k and s,
+                                                f"slider and text both at step {k}", seen=shown)
+        assert (slider_k, text_k, text_total) == (k, k, total)
+        assert ("complete" in text.inner_text()) == (k == total), text.inner_text()
+        if k < total:
+            stepper.get_by_role("button", name="Next ▶").click()
+    stepper.get_by_role("button", name="Next ▶").click()  # at the end, Next keeps saying the pass is complete
+    wait_for(lambda: shown() == (total, total, total) and "complete" in text.inner_text(), "the completion message")
