@@ -5,12 +5,11 @@ from __future__ import annotations
 from html import escape
 
 from ..autodiff import topological_order
-from ..value import Value
 from ..viz import fmt
 from ..viz.labels import DATA_COLOR, GRAD_COLOR, name_intermediates
 from ..viz.live import LiveGraph
 from .base import Explorer
-from .inputs import sliders_for
+from .inputs import call_on_values, sliders_for
 
 
 class GraphExplorer(Explorer):
@@ -27,15 +26,7 @@ class GraphExplorer(Explorer):
         super().__init__(sliders_for(fn, ranges, "graph_explorer", step))
 
     def _update(self):
-        inputs = {name: Value(s.value, name) for name, s in self.sliders.items()}
-        args = ", ".join(f"{n}={fmt(v.data)}" for n, v in inputs.items())
-        try:
-            out = self.fn(**inputs)
-        except (ValueError, ArithmeticError) as err:
-            raise ValueError(f"cannot evaluate the function at {args}: {err}") from None
-        if not isinstance(out, Value):
-            raise TypeError(f"the function returned {type(out).__name__} {out!r:.40}; it should return a Value "
-                            "computed from its inputs (use Value methods like .exp(), not math.exp)")
+        out, inputs = call_on_values(self.fn, {name: s.value for name, s in self.sliders.items()})
         out.label = out.label or "f"
         out.backward()
         name_intermediates(topological_order(out))

@@ -1,4 +1,4 @@
-"""Turning a function's parameters and the caller's ranges into sliders."""
+"""Turning a function's parameters and the caller's ranges into sliders, and calling it on Values."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import math
 import numbers
 
 import ipywidgets as widgets
+
+from ..value import Value
+from ..viz import fmt
 
 DEFAULT_RANGE = (-5.0, 5.0)
 
@@ -80,3 +83,21 @@ def sliders_for(fn, ranges, who, step):
                                             step=round_step(lo, hi) if step == "auto" else step,
                                             readout_format=".2f", style={"description_width": f"{label_em:g}em"})
     return sliders
+
+
+def call_on_values(fn, at):
+    """`fn` called on one Value per input (`at`: name -> number): its output Value and the inputs.
+
+    Raises a ValueError naming the point when `fn` cannot be evaluated there, and a TypeError when it
+    returns something other than a Value (for example after using math.exp).
+    """
+    inputs = {n: Value(v, n) for n, v in at.items()}
+    try:
+        out = fn(**inputs)
+    except (ValueError, ArithmeticError) as err:
+        args = ", ".join(f"{n}={fmt(v)}" for n, v in at.items())
+        raise ValueError(f"cannot evaluate the function at {args}: {err}") from None
+    if not isinstance(out, Value):
+        raise TypeError(f"the function returned {type(out).__name__} {out!r:.40}; it should return a Value "
+                        "computed from its inputs (use Value methods like .exp(), not math.exp)")
+    return out, inputs

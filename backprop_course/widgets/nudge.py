@@ -6,11 +6,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..checks import is_real
-from ..value import Value
 from ..viz import fmt
 from ..viz.labels import DATA_COLOR, GRAD_COLOR
 from .base import Explorer
-from .inputs import parameter_names
+from .inputs import call_on_values, parameter_names
 from .plots import figure_svg, new_figure
 
 H_MAX = 1.0  # the slider's range for h, and (a little wider) the picture's
@@ -39,16 +38,7 @@ class NudgeExplorer(Explorer):
 
     def _call(self, at):
         """f at `at` (name -> number) as a Value, and the input Values it was computed from."""
-        args = ", ".join(f"{n}={fmt(v)}" for n, v in at.items())
-        inputs = {n: Value(v, n) for n, v in at.items()}
-        try:
-            out = self.fn(**inputs)
-        except (ValueError, ArithmeticError) as err:
-            raise ValueError(f"cannot evaluate the function at {args}: {err}") from None
-        if not isinstance(out, Value):
-            raise TypeError(f"the function returned {type(out).__name__} {out!r:.40}; it should return a Value "
-                            "computed from its inputs (use Value methods like .exp(), not math.exp)")
-        return out, inputs
+        return call_on_values(self.fn, at)
 
     def _data_or_nan(self, at):
         try:
