@@ -5,10 +5,15 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from .display import markup, panel
+
 PASSED, INCORRECT, NOT_ATTEMPTED, ERROR, TIMEOUT = "passed", "incorrect", "not attempted", "error", "timeout"
 
 _MARK = {PASSED: "✔", INCORRECT: "✘", NOT_ATTEMPTED: "…", ERROR: "✘", TIMEOUT: "⏱"}
 _COLOR = {PASSED: "#1b7f3b", INCORRECT: "#b3261e", NOT_ATTEMPTED: "#6b6b6b", ERROR: "#b3261e", TIMEOUT: "#b3261e"}
+_VALUES = ("Expected", "Got")  # values: shown in a code font
+_CODE_FONT = "font-family:var(--jp-code-font-family,monospace)"
+_ROWS = "display:grid;grid-template-columns:max-content minmax(0,1fr);gap:0.1em 1em;font-size:90%"
 
 
 @dataclass
@@ -65,21 +70,20 @@ class Result:
     def __repr__(self):
         lines = [self._headline(), self.message]
         lines += [f"{label}: {text}" for label, text in self._lines()]
-        return "\n".join(lines)
+        return markup("\n".join(lines), as_html=False)
 
     __str__ = __repr__
 
     def _repr_html_(self):
         color = _COLOR[self.status]
         rows = "".join(
-            f"<tr><th style='text-align:left;vertical-align:top;padding-right:1em'>{html.escape(label)}</th>"
-            f"<td style='text-align:left'><pre style='margin:0;white-space:pre-wrap'>{html.escape(text)}</pre>"
-            "</td></tr>"
+            f"<b>{html.escape(label)}</b>"
+            f"<div style='{_CODE_FONT if label in _VALUES else ''}'>{markup(text)}</div>"
             for label, text in self._lines()
         )
-        return (
-            f"<div style='border-left:6px solid {color};padding:0.4em 0.8em;margin:0.3em 0'>"
+        return panel(
             f"<div style='font-weight:bold;color:{color}'>{html.escape(self._headline())}</div>"
-            f"<div style='margin:0.3em 0'>{html.escape(self.message)}</div>"
-            f"<table style='font-size:90%'>{rows}</table></div>"
+            f"<div style='margin:0.3em 0'>{markup(self.message)}</div>"
+            f"<div style='{_ROWS}'>{rows}</div>",
+            accent=color,
         )
