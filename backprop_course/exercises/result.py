@@ -82,7 +82,7 @@ class Result:
             for label, text in self._lines()
         )
         return panel(
-            f"<div style='font-weight:bold;color:{color}'>{html.escape(self._headline())}</div>"
+            f"<div class='bpc-headline' style='font-weight:bold;color:{color}'>{html.escape(self._headline())}</div>"
             f"<div style='margin:0.3em 0'>{markup(self.message)}</div>"
             f"<div style='{_ROWS}'>{rows}</div>",
             accent=color,
