@@ -11,7 +11,8 @@ from pathlib import Path
 import backprop_course
 
 PACKAGE_DIR = Path(backprop_course.__file__).resolve().parent
-WIDGET_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
+# The JupyterLab extensions the explorers need: the package that installs each, and its folder name.
+LAB_EXTENSIONS = {"jupyterlab_widgets": "@jupyter-widgets/jupyterlab-manager", "anywidget": "anywidget"}
 
 
 def course_dir() -> Path:
@@ -61,12 +62,12 @@ def render_check() -> str | None:
     return None if "<svg" in svg else "the renderer gave no SVG"
 
 
-def widget_extension_dir() -> Path | None:
-    """Where JupyterLab finds the ipywidgets extension, if it does."""
+def lab_extension_dir(name: str) -> Path | None:
+    """Where JupyterLab finds the extension `name` (a folder name in LAB_EXTENSIONS), if it does."""
     from jupyter_core.paths import jupyter_path
 
     for root in jupyter_path("labextensions"):
-        candidate = Path(root) / WIDGET_EXTENSION
+        candidate = Path(root) / name
         if (candidate / "package.json").is_file():
             return candidate
     return None
@@ -85,7 +86,7 @@ def doctor(out=None) -> int:
     problems = []
 
     def line(name: str, text: str) -> None:
-        print(f"{name:<18}{text}", file=out)
+        print(f"{name:<20}{text}", file=out)
 
     line("backprop_course", f"{backprop_course.__version__}  ({PACKAGE_DIR})")
     line("python", f"{sys.version.split()[0]}  ({sys.executable})")
@@ -104,11 +105,11 @@ def doctor(out=None) -> int:
             problems.append(f"drawing a test graph with {renderer} failed: {failure}")
         line("renderer", f"{name}  ({renderer}) {'FAILED' if failure else 'renders SVG'}")
 
-    widgets = _version("jupyterlab_widgets")
-    extension = widget_extension_dir()
-    if widgets is None or extension is None:
-        problems.append("the ipywidgets JupyterLab extension is missing: `pip install jupyterlab_widgets`")
-    line("widget extension", f"jupyterlab_widgets {widgets or 'not installed'}  ({extension or 'not found by lab'})")
+    for (package, name), row in zip(LAB_EXTENSIONS.items(), ("widget extension", "explorer extension"), strict=True):
+        version, extension = _version(package), lab_extension_dir(name)
+        if version is None or extension is None:
+            problems.append(f"the JupyterLab extension {name} is missing: `pip install {package}`")
+        line(row, f"{package} {version or 'not installed'}  ({extension or 'not found by lab'})")
 
     for distribution in ("numpy", "ipywidgets", "jupyterlab"):
         version = _version(distribution)

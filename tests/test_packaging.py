@@ -96,10 +96,12 @@ def test_doctor_reports_renderer_widget_extension_and_versions():
     out = io.StringIO()
     status = cli.doctor(out)
     report = out.getvalue()
-    rows = {line[:18].strip(): line[18:] for line in report.splitlines() if line[:18].strip()}
+    rows = {line[:20].strip(): line[20:] for line in report.splitlines() if line[:20].strip()}
     assert "renders SVG" in rows["renderer"]
     assert rows["widget extension"].startswith(f"jupyterlab_widgets {metadata.version('jupyterlab_widgets')}")
     assert "jupyterlab-manager" in rows["widget extension"]
+    assert rows["explorer extension"].startswith(f"anywidget {metadata.version('anywidget')}")
+    assert "labextensions/anywidget" in rows["explorer extension"]
     for name in ("numpy", "ipywidgets", "jupyterlab"):
         assert rows[name] == metadata.version(name)
     assert rows["python"].startswith(f"{sys.version_info.major}.{sys.version_info.minor}.")

@@ -34,9 +34,9 @@ def test_sigmoid_explorer_lecture_point_and_saturation():
     local = (1 - sigma(8.0)) * sigma(8.0)
     assert e.local == pytest.approx(local, rel=1e-12)
     assert f"= {fmt(2 * local)}" in e.text and "saturated" in e.text
-    before, background = e.svg, e.picture.value
+    before, background = e.svg, e.view.background
     e.sliders["x"].value = -0.5
-    assert e.picture.value == background and "<circle" in e.overlay.value  # only the moving marks are redrawn
+    assert e.view.background == background and "<circle" in e.view.frame["picture"]  # only the moving marks are redrawn
     assert e.svg != before and f"σ(-0.5000) = {fmt(sigma(-0.5))}" in e.text
 
 
@@ -52,7 +52,7 @@ def test_relu_explorer_lecture_vectors():
     assert "[4, -1, 5, 0]" in e.text and "diag([1, 1, 1, 0])" in e.text
     assert not re.search(r"-0(?![.\d])", e.text)  # the mask multiplies -7 by 0: printed as 0, never -0
     assert e.sliders["x[0]"].style.description_width == "initial"  # "upstream[3]" in full
-    assert len(e.overlay.value) < 5000  # a press sends the moving marks, not the whole figure
+    assert len(e.view.frame["picture"]) < 5000  # a press sends the moving marks, not the whole figure
     assert e.svg.startswith(e._plot.background[:500]) and "<rect" in e.svg
     with pytest.raises(ValueError, match="same length"):
         relu_vjp_explorer([1, 2], [1, 2, 3])
@@ -76,7 +76,7 @@ def test_matmul_slice_explorer_lecture_entries():
     e.sliders["wrt"].value = "x"  # back to x: the index range shrinks to 2×3
     assert (e.sliders["i"].max, e.sliders["j"].max) == (2, 3)
     assert e.value == (G @ W.T)[e.sliders["i"].value - 1, e.sliders["j"].value - 1]
-    assert "<table" in e.picture.value
+    assert "<table" in e.view.frame["picture"]
 
 
 def test_jacobian_size_calculator_lecture_sizes():

@@ -8,9 +8,11 @@ from html import escape
 import ipywidgets as widgets
 
 from ..viz.fit import fit_html
+from .view import FrameView
 
 ERROR_COLOR = "#c62828"
 SMOOTH_S = 0.1  # an update faster than this keeps up with a dragged slider
+AHEAD_BUDGET_S = 0.1  # the kernel time the frames one step away may take after an update
 
 
 class Explorer(widgets.VBox):
@@ -21,25 +23,28 @@ class Explorer(widgets.VBox):
     - `.text`: the current readout as plain text.
     - `.message`: "" or the message shown instead of raising (for example log of a negative).
     - `.update_seconds`: how long the last update took.
+    - `.view`: the `FrameView` showing readout and picture; it also holds the frames one slider step
+      away, computed after each update when that is cheap, so a key press repaints at once.
+
+    A subclass's `_update` reads the controls from `self.values` (name -> value) and calls `show` or
+    `show_plot`; it may run for values one step away, whose frames are kept and whose other effects on
+    the explorer's attributes are undone.
     """
 
-    def __init__(self, sliders, controls=None, extra=(), layered=False):
+    def __init__(self, sliders, controls=None):
         self.sliders = dict(sliders)
-        self.picture = widgets.HTML(layout=widgets.Layout(overflow="auto", max_width="100%"))
-        canvas = self.picture
-        if layered:  # a LivePlot: its background once, and the small overlay above it on every update
-            self.overlay = widgets.HTML(layout=widgets.Layout(grid_area="picture"))
-            self.picture.layout.grid_area = "picture"
-            canvas = widgets.GridBox([self.picture, self.overlay],
-                                     layout=widgets.Layout(grid_template_areas='"picture"', max_width="100%"))
-        self.readout = widgets.HTML()
+        self.values = {}
+        self.view = FrameView(sliders=list(self.sliders.values()),
+                              value_attrs=["value" if "value" in c.keys else "index" for c in self.sliders.values()])
         self.svg = ""
         self.text = ""
         self.message = ""
         self.update_seconds = 0.0
+        self._frame = None
+        self._ahead = False  # True while computing a frame one step away
         self._busy = False
         box = controls if controls is not None else widgets.VBox(list(self.sliders.values()))
-        super().__init__(children=[box, self.readout, *extra, canvas])
+        super().__init__(children=[box, self.view])
         for control in self.sliders.values():
             control.observe(self._changed, names="value")
         self.refresh()
@@ -48,53 +53,105 @@ class Explorer(widgets.VBox):
         self._choose_continuous_update(min(first, self.update_seconds))
 
     def _update(self):
-        """Recompute and redraw; sets svg/text via `show`. May raise; `refresh` catches."""
+        """Recompute and redraw for `self.values`, through `show`. May raise; `refresh` catches."""
         raise NotImplementedError
 
     def refresh(self):
+        """Update for the controls' values, then send the frames one step away."""
         if self._busy:  # an update that adjusts its own controls must not recurse
             return
         self._busy = True
-        start = time.perf_counter()
+        try:
+            start = time.perf_counter()
+            values = self._control_values()
+            frame = self._frame_for(values)
+            if self._control_values() != values:  # the update adjusted its own controls (a range that shrank)
+                frame = self._frame_for(self._control_values())
+            self.update_seconds = time.perf_counter() - start
+            self.view.frame = frame
+            ahead, start = [], time.perf_counter()
+            for values in self._nearby_values():
+                if time.perf_counter() - start + self.update_seconds > AHEAD_BUDGET_S:
+                    break  # an expensive function: the rest waits for the kernel
+                ahead.append(self._frame_ahead(values))
+            self.view.nearby = [f for f in ahead if f is not None]
+        finally:
+            self._busy = False
+
+    def _frame_for(self, values):
+        self.values = values
+        self._frame = None
         try:
             self._update()
             self.message = ""
+        except _NotAhead:
+            raise
         except Exception as err:  # noqa: BLE001 - a widget must never raise into the notebook
             self.show_error(f"{type(err).__name__}: {err}" if not isinstance(err, (ValueError, ArithmeticError))
                             else str(err))
+        # the values as the browser's models hold them: a menu's model holds its index, not its value
+        shown = [values[n] if key == "value" else getattr(c, key)
+                 for (n, c), key in zip(self.sliders.items(), self.view.value_attrs, strict=True)]
+        return {"values": shown, **self._frame}
+
+    def _frame_ahead(self, values):
+        """The frame for `values`, leaving the explorer as it was; None if it needs a new background."""
+        kept = dict(vars(self))
+        self._ahead = True
+        try:
+            return self._frame_for(values)
+        except _NotAhead:
+            return None
         finally:
-            self._busy = False
-        self.update_seconds = time.perf_counter() - start
+            self._ahead = False
+            for name in [n for n in vars(self) if n not in kept]:
+                delattr(self, name)
+            for name, value in kept.items():
+                if vars(self).get(name) is not value:
+                    setattr(self, name, value)
+
+    def _nearby_values(self):
+        """The controls' values with one slider moved a step either way (what an arrow key does),
+        the sliders in order."""
+        now, out = self._control_values(), []
+        for name, c in self.sliders.items():
+            if isinstance(c, (widgets.FloatSlider, widgets.IntSlider)):
+                for v in (c.value - c.step, c.value + c.step):
+                    if c.min <= v <= c.max:
+                        out.append({**now, name: v})
+        return out
+
+    def _control_values(self):
+        return {name: c.value for name, c in self.sliders.items()}
 
     def _changed(self, change):
         self.refresh()
 
+    def _put(self, readout, picture, dim=False):
+        self._frame = {"readout": _panel(readout), "picture": picture, "dim": dim}
+
     def show(self, svg, text, html=None, picture=None):
         """Display a picture and a readout (`html` is a styled version of `text`; `picture`, HTML shown
-        instead of the SVG). Each widget is sent only when it changed."""
-        self.svg = svg
-        shown = fit_html(svg) if picture is None else picture
-        if self.picture.value != shown:
-            self.picture.value = shown
-        self.text = text
-        self.readout.value = _panel(html if html is not None else _pre(text))
+        instead of the SVG)."""
+        self.svg, self.text = svg, text
+        self._put(html if html is not None else _pre(text), fit_html(svg) if picture is None else picture)
 
     def show_plot(self, plot, text, html=None):
-        """Display a `LivePlot`: its background only when it is not shown yet, then its overlay."""
+        """Display a `LivePlot`: its background, sent only when it changed, and its overlay above it."""
         background = _scaled(plot.background)
-        if self.picture.value != background:
-            self.picture.value = background
-        self.overlay.value = _scaled(plot.overlay(), 'pointer-events:none;')
-        self.svg = plot.svg()
-        self.text = text
-        self.readout.value = _panel(html if html is not None else _pre(text))
+        if background != self.view.background:
+            if self._ahead:
+                raise _NotAhead
+            self.view.background = background
+        overlay = plot.overlay()
+        self.svg, self.text = plot.svg(overlay), text
+        self._put(html if html is not None else _pre(text), _scaled(overlay, "pointer-events:none;"))
 
     def show_error(self, message):
         """Keep the last picture (dimmed) and say what went wrong instead of raising."""
-        self.message = message
-        self.text = message
-        self.readout.value = _panel(f'<pre style="color:{ERROR_COLOR};margin:0">⚠ {escape(message)}</pre>')
-        self.picture.value = f'<div style="opacity:0.3">{fit_html(self.svg)}</div>' if self.svg else ""
+        self.message = self.text = message
+        self._put(f'<pre style="color:{ERROR_COLOR};margin:0">⚠ {escape(message)}</pre>',
+                  self.view.frame.get("picture", ""), dim=True)
 
     def _choose_continuous_update(self, seconds):
         # Live updates while dragging only if an update is fast enough to keep up;
@@ -103,6 +160,10 @@ class Explorer(widgets.VBox):
         for control in self.sliders.values():
             if hasattr(control, "continuous_update"):
                 control.continuous_update = live
+
+
+class _NotAhead(Exception):
+    """A frame one step away would need a new background: leave it to the kernel."""
 
 
 def _scaled(svg, style=""):

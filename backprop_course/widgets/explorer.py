@@ -26,7 +26,7 @@ class GraphExplorer(Explorer):
         super().__init__(sliders_for(fn, ranges, "graph_explorer", step))
 
     def _update(self):
-        out, inputs = call_on_values(self.fn, {name: s.value for name, s in self.sliders.items()})
+        out, inputs = call_on_values(self.fn, self.values)
         out.label = out.label or "f"
         out.backward()
         name_intermediates(topological_order(out))

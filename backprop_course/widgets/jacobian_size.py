@@ -44,8 +44,8 @@ class JacobianSizeCalculator(Explorer):
         super().__init__(sliders, widgets.HBox(list(sliders.values())))
 
     def _update(self):
-        n, d, m = (self.sliders[k].value for k in "NDM")
-        dtype = self.sliders["dtype"].value
+        n, d, m = (self.values[k] for k in "NDM")
+        dtype = self.values["dtype"]
         self.sizes = b = jacobian_bytes(n, d, m, dtype)
         text = (f"y = x·W with x {n}×{d} and W {d}×{m} in {dtype}\n"
                 f"Jacobian dy/dx: ({n}·{d})×({n}·{m}) = {n * d * n * m:,} numbers = {human_bytes(b['dy/dx'])}\n"

@@ -61,14 +61,14 @@ class MatmulSliceExplorer(Explorer):
         super().__init__(sliders)
 
     def _update(self):
-        wrt, i_s, j_s = self.sliders["wrt"], self.sliders["i"], self.sliders["j"]
-        rows, cols = (self.x if wrt.value == "x" else self.w).shape
-        # Clamp first: switching x -> W changes the valid index ranges.
-        i_s.max, j_s.max = rows, cols
-        i, j = i_s.value - 1, j_s.value - 1
+        wrt = self.values["wrt"]
+        rows, cols = (self.x if wrt == "x" else self.w).shape
+        # Switching x <-> W changes the valid index ranges; the explorer then updates again for the clamped values.
+        self.sliders["i"].max, self.sliders["j"].max = rows, cols
+        i, j = min(self.values["i"], rows) - 1, min(self.values["j"], cols) - 1
         n, m = self.y.shape
         s = np.zeros((n, m))
-        if wrt.value == "x":
+        if wrt == "x":
             s[i, :] = self.w[j, :]  # y[i, :] = sum_k x[i, k] W[k, :]
             where, full, note = "x", self.dx, "(dL/dy)·Wᵀ"
         else:

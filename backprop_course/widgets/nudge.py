@@ -10,7 +10,7 @@ from ..viz import fmt
 from ..viz.labels import DATA_COLOR, GRAD_COLOR
 from .base import Explorer
 from .inputs import call_on_values, parameter_names
-from .plots import figure_svg, new_figure
+from .plots import LivePlot, new_figure
 
 H_MAX = 1.0  # the slider's range for h, and (a little wider) the picture's
 
@@ -66,10 +66,11 @@ class NudgeExplorer(Explorer):
         ax.set_xlabel(name)
         ax.set_ylabel("f")
         ax.legend(loc="best", fontsize=8)
+        self._plot = LivePlot(self._fig, [self._gap, self._predicted_point, self._moved])
         self._drawn_for = name
 
     def _update(self):
-        name, h = self.sliders["input"].value, float(self.sliders["h"].value)
+        name, h = self.values["input"], float(self.values["h"])
         if self._drawn_for != name:
             self._draw(name)
         x0, slope = self.point[name], self.gradient[name]
@@ -82,8 +83,7 @@ class NudgeExplorer(Explorer):
         text = (f"f({at}) = {fmt(self.value)},  ∂f/∂{name} = {fmt(slope)}\n"
                 f"nudge {name} by h = {fmt(h)}:  f becomes {fmt(self.nudged)}, so it moved by {fmt(self.change)}\n"
                 f"h·∂f/∂{name} = {fmt(h)} × {fmt(slope)} = {fmt(self.predicted)}  ({self._gap_text()})")
-        self.show(figure_svg(self._fig), text)
-
+        self.show_plot(self._plot, text)
 
     def _gap_text(self):
         gap = abs(self.change - self.predicted)

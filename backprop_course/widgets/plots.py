@@ -48,9 +48,13 @@ class LivePlot:
         for artist in self.moving:
             artist.set_visible(True)
         self.width, self.height = fig.get_size_inches() * 72  # SVG user units are points
+        # The layout is fixed, so each artist's data-to-display transform is too: freeze it once
+        # (a live transform recomputes its chain of parts on every call).
+        self._transforms = {id(a): (a.get_data_transform() if isinstance(a, Rectangle) else a.get_transform()).frozen()
+                            for a in self.moving}
 
     def _points(self, artist, xy):
-        disp = artist.get_transform().transform(np.asarray(xy, dtype=float).reshape(-1, 2))
+        disp = self._transforms[id(artist)].transform(np.asarray(xy, dtype=float).reshape(-1, 2))
         scale = 72 / self.fig.dpi
         return [(x * scale, self.height - y * scale) for x, y in disp]
 
@@ -75,7 +79,8 @@ class LivePlot:
                                for x, y in pts)
             return out
         if isinstance(artist, Rectangle):
-            (x0, y0), (x1, y1) = self._points(artist, [(0, 0), (1, 1)])  # a patch's transform maps the unit square
+            box = artist.get_bbox()  # in data units
+            (x0, y0), (x1, y1) = self._points(artist, [(box.x0, box.y0), (box.x1, box.y1)])
             return (f'<rect x="{min(x0, x1):.1f}" y="{min(y0, y1):.1f}" width="{abs(x1 - x0):.1f}" '
                     f'height="{abs(y1 - y0):.1f}" fill="{to_hex(artist.get_facecolor())}"/>')
         if isinstance(artist, Text):
@@ -94,9 +99,9 @@ class LivePlot:
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:g}pt" height="{self.height:g}pt" '
                 f'viewBox="0 0 {self.width:g} {self.height:g}">{body}</svg>')
 
-    def svg(self) -> str:
-        """Background and overlay as one SVG document (what the explorers expose as `.svg`)."""
-        inner = self.overlay()
+    def svg(self, overlay=None) -> str:
+        """Background and overlay (drawn now unless given) as one SVG document (what explorers expose as `.svg`)."""
+        inner = self.overlay() if overlay is None else overlay
         inner = inner[inner.index(">") + 1:-len("</svg>")]
         end = self.background.rindex("</svg>")
         return self.background[:end] + f"<g>{inner}</g>" + self.background[end:]

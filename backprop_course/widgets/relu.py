@@ -48,11 +48,11 @@ class ReluVJPExplorer(Explorer):
         ax.set_yticks(range(n), [f"y{i}" for i in range(n)])
         ax.set_title("Jacobian dy/dx (diagonal)", fontsize=10)
         self._plot = LivePlot(self._fig, [*self._squares.values(), *self._cells.values()])
-        super().__init__(sliders, rows, layered=True)
+        super().__init__(sliders, rows)
 
     def _update(self):
-        x = np.array([self.sliders[f"x[{i}]"].value for i in range(self.n)])
-        g = np.array([self.sliders[f"upstream[{i}]"].value for i in range(self.n)])
+        x = np.array([self.values[f"x[{i}]"] for i in range(self.n)])
+        g = np.array([self.values[f"upstream[{i}]"] for i in range(self.n)])
         xt = Tensor(x, requires_grad=True)
         y = xt.relu()
         y.backward(g)

@@ -44,10 +44,10 @@ class SigmoidExplorer(Explorer):
         (self._grad_point,) = ax.plot([], [], "o", color=GRAD_COLOR)
         (self._tangent,) = ax.plot([], [], "--", color="#555555", lw=1)
         self._plot = LivePlot(self._fig, [self._tangent, self._point, self._grad_point])
-        super().__init__(sliders, layered=True)
+        super().__init__(sliders)
 
     def _update(self):
-        x, up = self.sliders["x"].value, self.sliders["upstream"].value
+        x, up = self.values["x"], self.values["upstream"]
         xv = Value(x, "x")
         s = xv.sigmoid()
         s.backward()  # seeds 1, so x's gradient is the local gradient

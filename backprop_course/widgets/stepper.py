@@ -36,7 +36,8 @@ class BackwardStepper(Explorer):
         n = len(self.steps)
         slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=True)
         self.play = widgets.Play(value=1, min=1, max=n, interval=interval_ms, description="Play")
-        widgets.link((self.play, "value"), (slider, "value"))
+        widgets.jslink((self.play, "value"), (slider, "value"))  # in the browser, with no round trip per step
+        widgets.link((self.play, "value"), (slider, "value"))  # and in the kernel, for code that sets either
         self.buttons = {"prev": widgets.Button(description="◀ Prev"), "next": widgets.Button(description="Next ▶")}
         self.buttons["prev"].on_click(lambda _: self.prev())
         self.buttons["next"].on_click(lambda _: self.next())
@@ -71,7 +72,7 @@ class BackwardStepper(Explorer):
         return got
 
     def _update(self):
-        k = self.sliders["step"].value
+        k = self.values["step"]
         step = self.steps[k - 1]
         highlight = [step.node, *((p, step.node) for p in step.node.parents)]
         svg = self._live.svg(self.root, grads=self.arrived(k), highlight=highlight)
