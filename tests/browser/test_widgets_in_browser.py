@@ -151,3 +151,23 @@ def test_backward_stepper_counts_as_its_text_and_completes(page, notebook):
             stepper.get_by_role("button", name="Next ▶").click()
     stepper.get_by_role("button", name="Next ▶").click()  # at the end, Next keeps saying the pass is complete
     wait_for(lambda: shown() == (total, total, total) and "complete" in text.inner_text(), "the completion message")
+
+
+def test_a_key_press_repaints_while_the_kernel_is_busy(page, explorer):
+    # The kernel waits on input(), so it answers no widget message until the prompt is answered: the
+    # graph can only change from the frames it sent ahead, one slider step away.
+    x0, y0, z0 = (slider_value(explorer, n) for n in "xyz")
+    prompt = run_new_cell(page, 'input("the kernel waits: ")')
+    assert "the kernel waits" in prompt, prompt
+    explorer.scroll_into_view_if_needed()
+    handle = slider(explorer, "x").locator(".noUi-handle")
+    handle.focus()
+    handle.press("ArrowLeft")
+    wait_for(lambda: slider_value(explorer, "x") != x0, "the x readout to move after ArrowLeft")
+    x1 = slider_value(explorer, "x")
+    wait_for_graph(explorer, x1, y0, z0, f"the graph to show x = {x1} while the kernel waits on input()")
+    stdin = page.locator(".jp-Stdin-input").last
+    stdin.fill("done")
+    stdin.press("Enter")
+    status = page.locator("#jp-main-statusbar")
+    wait_for(lambda: "Idle" in status.inner_text(), "the kernel to be idle again", seen=status.inner_text)
