@@ -89,6 +89,11 @@ def test_wrong_return_shapes_are_explained():
     assert "Return a tuple of 3 values" in check("scalar_backward", lambda x, y, z: 1.0).message
     assert check("scalar_backward", lambda x, y, z: (None, 1.0, 2.0)).message == "df/dx is None: is a `return` missing?"
 
+    def no_return(x, y, z):
+        (x + y) * z
+
+    assert check("scalar_backward", no_return).message == "scalar_backward returned None: is a `return` missing?"
+
 
 def test_a_sigmoid_that_only_works_on_floats_is_reported_at_the_tensor_case():
     class Sigmoid(Function):

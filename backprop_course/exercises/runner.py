@@ -265,6 +265,8 @@ def _make_grade():
             t.case(case.description)
             expected = outputs(run(reference, *_fresh(case.args)))
             got = outputs(learner_call(ex, lambda *a: run(submission, *a), _fresh(case.args)))
+            if expected is not None and got is None:
+                raise failure(f"{ex.name} returned None: is a `return` missing?")
             if expected is not None:
                 known = ((o, m.message) for m in mistakes if (o := safely(m.answer, case.args)) is not None)
                 near = ex.near_miss or (numeric_message if ex.by_hand else None)
