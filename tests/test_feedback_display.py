@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_course import Function
 from backprop_course.exercises import EXERCISES, Result, check, hint
 from backprop_course.exercises.display import Text, markup
+from backprop_course.exercises.gates import MUL_SWAPS
 
 # Arithmetic and code, and a marker inside a word: none of them is emphasis.
 LITERAL = ["2 * 3", "x**2", "w0*x0", "a * b**-1", "tanh(x)**2", "f(*args, **kwargs)", "d(x**k)/dx = k·x**(k-1)",
@@ -69,18 +69,8 @@ def test_rendering_only_adds_its_own_tags_and_only_removes_markers(text):
         assert set((Counter(text) - Counter(shown)).keys()) <= {"*", "`"}, (text, shown)
 
 
-class Multiply(Function):
-    """The mul gate's classic mistake: each input gets its own value times the upstream gradient."""
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        return x * y
-
-    @staticmethod
-    def backward(ctx, grad_z):
-        x, y = ctx.saved_tensors
-        return x * grad_z, y * grad_z
+# The mul gate's classic mistake, as the exercise declares it: each input gets its own value times the upstream.
+Multiply = next(m.answer for m in EXERCISES["multiply_function"].mistakes if m.message == MUL_SWAPS)
 
 
 def test_feedback_and_hints_render_the_course_s_markup():
