@@ -5,7 +5,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from backprop_course import Tensor
+from backprop_course import Tensor, Value
 
 # Small shapes and few examples keep every property file well under a minute on two cores.
 FAST = settings(max_examples=30, deadline=None)
@@ -61,3 +61,14 @@ def numeric_grad(f, arrays, eps=1e-6):
             g[idx] = (plus - f(*shifted)) / (2 * eps)
         grads.append(g)
     return grads
+
+
+def lecture_f(x=-2.0, y=5.0, z=-4.0):
+    """The lecture's f = (x + y)·z with q = x + y, after backward (the graph pictures draw it)."""
+    x, y, z = Value(x, "x"), Value(y, "y"), Value(z, "z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    f.backward()
+    return f

@@ -8,21 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import lecture_f
 
 from backprop_course import Tensor, Value, topological_order
 from backprop_course.viz import draw_graph, fmt, render_svg
 
 NODE_LINE = re.compile(r"^\t(n\d+(?:op)?|more) \[", re.M)
-
-
-def lecture_f(x=-2.0, y=5.0, z=-4.0):
-    x, y, z = Value(x, "x"), Value(y, "y"), Value(z, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    f.backward()
-    return f
 
 
 def text_of(svg):

@@ -5,20 +5,11 @@ import re
 
 import numpy as np
 import pytest
+from strategies import lecture_f
 
 from backprop_course import Tensor, Value
 from backprop_course.viz import draw_graph, render_svg
 from backprop_course.viz.fit import MIN_TEXT_PX, fit_html, text_px_when_fitted
-
-
-def lecture_f():
-    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    f.backward()
-    return f
 
 
 def texts(svg):
