@@ -74,3 +74,12 @@ def test_a_menu_is_matched_by_its_index_as_its_browser_model_holds_it():
     e.sliders["wrt"].value = "W"
     assert e.view.frame["values"][0] == e.sliders["wrt"].index == 1
     assert all(f["values"][0] == 1 for f in e.view.nearby)
+
+
+def test_a_float_slider_is_read_without_the_noise_of_adding_steps():
+    e = graph_explorer(lambda x: x.log(), x=(-1, 1, 0.5), step=0.1)
+    for _ in range(5):  # 0.5 - 0.1 - 0.1 - 0.1 - 0.1 - 0.1 is 2.8e-17 in floating point
+        e.sliders["x"].value -= 0.1
+    assert e.sliders["x"].value != 0 and e.values == {"x": 0.0}
+    assert "log is only defined for positive numbers" in e.message  # computed at the 0 the slider shows
+    assert [f["values"] for f in e.view.nearby] == [[-0.1], [0.1]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from html import escape
 
@@ -116,13 +117,13 @@ class Explorer(widgets.VBox):
         now, out = self._control_values(), []
         for name, c in self.sliders.items():
             if isinstance(c, (widgets.FloatSlider, widgets.IntSlider)):
-                for v in (c.value - c.step, c.value + c.step):
+                for v in (now[name] - c.step, now[name] + c.step):
                     if c.min <= v <= c.max:
-                        out.append({**now, name: v})
+                        out.append({**now, name: _on_grid(c, v)})
         return out
 
     def _control_values(self):
-        return {name: c.value for name, c in self.sliders.items()}
+        return {name: _on_grid(c, c.value) for name, c in self.sliders.items()}
 
     def _changed(self, change):
         self.refresh()
@@ -160,6 +161,15 @@ class Explorer(widgets.VBox):
         for control in self.sliders.values():
             if hasattr(control, "continuous_update"):
                 control.continuous_update = live
+
+
+def _on_grid(control, value):
+    """A float slider's value without the rounding noise of adding steps (0.5 - 5 × 0.1 gives 2.8e-17,
+    not 0), so Python's step and the browser's reach the same number, and a function with an edge at 0
+    (log, relu) is computed at the 0 the slider shows."""
+    if not isinstance(control, widgets.FloatSlider) or not control.step:
+        return value
+    return round(value, max(0, -math.floor(math.log10(control.step))) + 6) + 0.0  # + 0.0: never -0
 
 
 class _NotAhead(Exception):
