@@ -89,3 +89,15 @@ def test_jacobian_size_calculator_lecture_sizes():
     assert e.sizes == {"dy/dx": 6 * 8 * 8, "dy/dW": 12 * 8 * 8, "dL/dy": 64, "dL/dx": 48, "dL/dW": 96}
     assert "(2·3)×(2·4) = 48 numbers = 384 bytes" in e.text
     assert human_bytes(1536) == "1.5 KiB"
+
+
+def test_moving_marks_are_clipped_to_their_axes_as_matplotlib_clips_them():
+    e = sigmoid_explorer(x=9.9)  # the tangent runs 2 units either side of x, past the axes at x = 10
+    ax = e._fig.axes[0]
+    scale = 72 / e._fig.dpi
+    left, right = ax.bbox.x0 * scale, ax.bbox.x1 * scale
+    boxes = re.findall(r'<svg x="([\d.]+)" y="[\d.]+" width="([\d.]+)"', e.view.frame["picture"])
+    assert len(boxes) == 3  # tangent, σ point, local-gradient point: each in the axes' box
+    assert all(abs(float(x) - left) < 0.1 and abs(float(x) + float(w) - right) < 0.1 for x, w in boxes)
+    tangent = re.search(r'<polyline points="([^"]+)"', e.view.frame["picture"]).group(1)
+    assert max(float(p.split(",")[0]) for p in tangent.split()) > right  # it is drawn long, and clipped

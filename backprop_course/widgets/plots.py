@@ -52,6 +52,15 @@ class LivePlot:
         # (a live transform recomputes its chain of parts on every call).
         self._transforms = {id(a): (a.get_data_transform() if isinstance(a, Rectangle) else a.get_transform()).frozen()
                             for a in self.moving}
+        self._clips = {id(a): self._clip_rect(a) for a in self.moving}
+
+    def _clip_rect(self, artist):
+        """(x, y, width, height) in SVG units of the box matplotlib clips `artist` to (its axes), or None."""
+        box = artist.get_clip_box() if artist.get_clip_on() else None
+        if box is None:
+            return None
+        scale = 72 / self.fig.dpi
+        return box.x0 * scale, self.height - box.y1 * scale, box.width * scale, box.height * scale
 
     def _points(self, artist, xy):
         disp = self._transforms[id(artist)].transform(np.asarray(xy, dtype=float).reshape(-1, 2))
@@ -59,6 +68,14 @@ class LivePlot:
         return [(x * scale, self.height - y * scale) for x, y in disp]
 
     def _draw(self, artist):
+        """The artist as SVG, clipped as matplotlib clips it (a tangent line stops at the axes)."""
+        body, clip = self._shape(artist), self._clips[id(artist)]
+        if not body or clip is None:
+            return body
+        x, y, w, h = (f"{v:.1f}" for v in clip)  # a nested viewport clips what it holds to its box
+        return f'<svg x="{x}" y="{y}" width="{w}" height="{h}" viewBox="{x} {y} {w} {h}">{body}</svg>'
+
+    def _shape(self, artist):
         if not artist.get_visible():
             return ""
         if isinstance(artist, Line2D):

@@ -42,14 +42,15 @@ async function render({ model, el }) {
   const keys = model.get("value_attrs");
   let sliders = null; // until their models are found, show the kernel's current frame
   const show = () => {
-    put(back, model.get("background"));
     let frame = model.get("frame");
     if (sliders !== null) {
+      if (sliders.some((s) => s.comm_live === false)) return; // the kernel restarted: these frames are stale
       const now = sliders.map((s, i) => s.get(keys[i]));
       const matches = (f) => f.values?.length === now.length && f.values.every((v, i) => same(v, now[i]));
       frame = [frame, ...model.get("nearby")].find(matches);
       if (frame === undefined) return; // the kernel is still working on these values
     }
+    put(back, model.get("background")); // with its frame: a new background arrives just before the frame for it
     put(readout, frame.readout ?? "");
     put(front, frame.picture ?? "");
     const opacity = frame.dim ? "0.3" : ""; // an error's frame dims the last picture
