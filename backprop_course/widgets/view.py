@@ -20,6 +20,32 @@ _ESM = r"""
 const same = (a, b) =>
   a === b || (typeof a === "number" && typeof b === "number" && Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a)));
 
+const template = document.createElement("template");
+
+// Make `to`'s children equal to `from`'s, changing only the texts and attributes that differ while
+// the two trees have the same shape, and replacing a subtree where they don't.
+function patch(to, from) {
+  const a = to.childNodes;
+  const b = from.childNodes;
+  if (a.length !== b.length) {
+    to.replaceChildren(...[...b].map((n) => n.cloneNode(true)));
+    return;
+  }
+  for (let i = 0; i < b.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.nodeName !== y.nodeName) {
+      x.replaceWith(y.cloneNode(true));
+    } else if (x.nodeType !== Node.ELEMENT_NODE) {
+      if (x.data !== y.data) x.data = y.data; // text and comments
+    } else {
+      for (const { name } of [...x.attributes]) if (!y.hasAttribute(name)) x.removeAttribute(name);
+      for (const { name, value } of y.attributes) if (x.getAttribute(name) !== value) x.setAttribute(name, value);
+      patch(x, y);
+    }
+  }
+}
+
 async function render({ model, el }) {
   const readout = document.createElement("div");
   const canvas = document.createElement("div");
@@ -30,12 +56,14 @@ async function render({ model, el }) {
   canvas.append(back, front);
   el.append(readout, canvas);
 
-  // Only what differs from what is shown is written, so a frame the browser showed ahead of the
-  // kernel is not painted a second time when the kernel's copy arrives.
+  // Only what differs from what is shown is written: a frame the browser showed ahead of the kernel
+  // is not painted again when the kernel's copy arrives, and a graph whose numbers changed gets new
+  // texts in place rather than a new picture to lay out.
   const shown = new Map();
   const put = (node, html) => {
     if (shown.get(node) !== html) {
-      node.innerHTML = html;
+      template.innerHTML = html;
+      patch(node, template.content);
       shown.set(node, html);
     }
   };
