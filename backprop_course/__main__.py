@@ -11,8 +11,11 @@ from pathlib import Path
 import backprop_course
 
 PACKAGE_DIR = Path(backprop_course.__file__).resolve().parent
-# The JupyterLab extensions the explorers need: the package that installs each, and its folder name.
-LAB_EXTENSIONS = {"jupyterlab_widgets": "@jupyter-widgets/jupyterlab-manager", "anywidget": "anywidget"}
+# The JupyterLab extensions the explorers need: doctor's row -> the package that installs it, its folder name.
+LAB_EXTENSIONS = {
+    "widget extension": ("jupyterlab_widgets", "@jupyter-widgets/jupyterlab-manager"),
+    "explorer extension": ("anywidget", "anywidget"),
+}
 
 
 def course_dir() -> Path:
@@ -105,7 +108,7 @@ def doctor(out=None) -> int:
             problems.append(f"drawing a test graph with {renderer} failed: {failure}")
         line("renderer", f"{name}  ({renderer}) {'FAILED' if failure else 'renders SVG'}")
 
-    for (package, name), row in zip(LAB_EXTENSIONS.items(), ("widget extension", "explorer extension"), strict=True):
+    for row, (package, name) in LAB_EXTENSIONS.items():
         version, extension = _version(package), lab_extension_dir(name)
         if version is None or extension is None:
             problems.append(f"the JupyterLab extension {name} is missing: `pip install {package}`")

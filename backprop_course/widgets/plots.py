@@ -48,6 +48,7 @@ class LivePlot:
         for artist in self.moving:
             artist.set_visible(True)
         self.width, self.height = fig.get_size_inches() * 72  # SVG user units are points
+        self._scale = 72 / fig.dpi  # display pixels to points
         # The layout is fixed, so each artist's data-to-display transform is too: freeze it once
         # (a live transform recomputes its chain of parts on every call).
         self._transforms = {id(a): (a.get_data_transform() if isinstance(a, Rectangle) else a.get_transform()).frozen()
@@ -59,13 +60,12 @@ class LivePlot:
         box = artist.get_clip_box() if artist.get_clip_on() else None
         if box is None:
             return None
-        scale = 72 / self.fig.dpi
-        return box.x0 * scale, self.height - box.y1 * scale, box.width * scale, box.height * scale
+        s = self._scale
+        return box.x0 * s, self.height - box.y1 * s, box.width * s, box.height * s
 
     def _points(self, artist, xy):
         disp = self._transforms[id(artist)].transform(np.asarray(xy, dtype=float).reshape(-1, 2))
-        scale = 72 / self.fig.dpi
-        return [(x * scale, self.height - y * scale) for x, y in disp]
+        return [(x * self._scale, self.height - y * self._scale) for x, y in disp]
 
     def _draw(self, artist):
         """The artist as SVG, clipped as matplotlib clips it (a tangent line stops at the axes)."""

@@ -89,12 +89,11 @@ async function render({ model, el }) {
   model.on("change:background", show);
   show();
   const refs = model.get("sliders");
-  const found = await Promise.all(refs.map((ref) => model.widget_manager.get_model(ref.replace(/^IPY_MODEL_/, ""))));
-  sliders = found;
+  sliders = await Promise.all(refs.map((ref) => model.widget_manager.get_model(ref.replace(/^IPY_MODEL_/, ""))));
   sliders.forEach((s, i) => s.on(`change:${keys[i]}`, show));
   show();
   return () => {
-    found.forEach((s, i) => s.off(`change:${keys[i]}`, show));
+    sliders.forEach((s, i) => s.off(`change:${keys[i]}`, show));
   };
 }
 
