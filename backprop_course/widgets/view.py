@@ -56,6 +56,17 @@ async function render({ model, el }) {
   canvas.append(back, front);
   el.append(readout, canvas);
 
+  // The view never shrinks. A shorter frame (a leaf's one-line readout after a node's four) would
+  // move everything below it on the page, and the browser would lay out and repaint all of that.
+  let tallest = 0;
+  const keepHeight = new ResizeObserver(([entry]) => {
+    if (entry.contentRect.height > tallest) {
+      tallest = entry.contentRect.height;
+      el.style.minHeight = `${tallest}px`;
+    }
+  });
+  keepHeight.observe(el);
+
   // Only what differs from what is shown is written: a frame the browser showed ahead of the kernel
   // is not painted again when the kernel's copy arrives, and a graph whose numbers changed gets new
   // texts in place rather than a new picture to lay out.
@@ -93,6 +104,7 @@ async function render({ model, el }) {
   sliders.forEach((s, i) => s.on(`change:${keys[i]}`, show));
   show();
   return () => {
+    keepHeight.disconnect();
     sliders.forEach((s, i) => s.off(`change:${keys[i]}`, show));
   };
 }

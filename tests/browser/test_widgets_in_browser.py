@@ -142,15 +142,19 @@ def test_backward_stepper_counts_as_its_text_and_completes(page, notebook):
         stepper.get_by_role("button", name="◀ Prev").click()
         wait_for(lambda b=before: shown()[0] == b - 1, "Prev to go back one step", seen=shown)
     total = shown()[2]
+    heights = []
     for k in range(1, total + 1):
         slider_k, text_k, text_total = wait_for(lambda k=k: (s := shown()) and s[0] == k and s[1] == k and s,
                                                 f"slider and text both at step {k}", seen=shown)
         assert (slider_k, text_k, text_total) == (k, k, total)
+        heights.append(stepper.bounding_box()["height"])
         assert ("complete" in text.inner_text()) == (k == total), text.inner_text()
         if k < total:
             stepper.get_by_role("button", name="Next ▶").click()
     stepper.get_by_role("button", name="Next ▶").click()  # at the end, Next keeps saying the pass is complete
     wait_for(lambda: shown() == (total, total, total) and "complete" in text.inner_text(), "the completion message")
+    # a leaf's one-line text after a node's four must not pull the page below up (nor make it repaint)
+    assert len(set(heights)) == 1, f"the stepper's height changed as it stepped: {heights}"
 
 
 def test_a_key_press_repaints_while_the_kernel_is_busy(page, explorer):
