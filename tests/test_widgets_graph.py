@@ -104,6 +104,16 @@ def test_backward_stepper_walks_the_lecture_graph():
     assert s._live.layouts == 1  # one Graphviz layout; every step after it is updated in place
 
 
+def test_backward_stepper_steps_change_colours_and_texts_not_the_pictures_elements():
+    # so the browser recolours the picture in place rather than rebuilding parts of it
+    s = backward_stepper(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)
+    shapes = set()
+    for k in range(1, len(s.steps) + 1):
+        s.sliders["step"].value = k
+        shapes.add(tuple(re.findall(r"<(\w+)", s.svg)))
+    assert len(shapes) == 1
+
+
 def test_backward_stepper_takes_a_graph_output():
     a = Value(3.0, "a")
     b = a * a

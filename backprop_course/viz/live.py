@@ -144,9 +144,9 @@ class LiveGraph:
             node = name[:-2] if name.endswith("op") else name
             if kind == "class":
                 out.append("node highlight" if node in lit else "node")
-            elif kind == "bg":
-                if name in lit:
-                    out.append(f'<polygon fill="{labels.HIGHLIGHT_FILL}" stroke="none" points="{piece[2]}"/>')
+            elif kind == "bg":  # always there, so moving the highlight changes a colour, not the tree
+                fill = labels.HIGHLIGHT_FILL if name in lit else "none"
+                out.append(f'<polygon fill="{fill}" stroke="none" points="{piece[2]}"/>')
             elif kind == "opfill":
                 out.append(piece[2].replace('fill="#eeeeee"', f'fill="{labels.HIGHLIGHT_FILL}"')
                            if node in lit else piece[2])

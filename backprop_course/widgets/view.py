@@ -56,16 +56,17 @@ async function render({ model, el }) {
   canvas.append(back, front);
   el.append(readout, canvas);
 
-  // The view never shrinks. A shorter frame (a leaf's one-line readout after a node's four) would
-  // move everything below it on the page, and the browser would lay out and repaint all of that.
+  // The readout never shrinks. A shorter one (a leaf's one line after a node's four) would move
+  // everything below it on the page, and the browser would lay out and repaint all of that. (Its
+  // lines do not wrap, so its height does not depend on the page's width; a picture's does.)
   let tallest = 0;
   const keepHeight = new ResizeObserver(([entry]) => {
     if (entry.contentRect.height > tallest) {
       tallest = entry.contentRect.height;
-      el.style.minHeight = `${tallest}px`;
+      readout.style.minHeight = `${tallest}px`;
     }
   });
-  keepHeight.observe(el);
+  keepHeight.observe(readout);
 
   // Only what differs from what is shown is written: a frame the browser showed ahead of the kernel
   // is not painted again when the kernel's copy arrives, and a graph whose numbers changed gets new
