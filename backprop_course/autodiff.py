@@ -90,8 +90,14 @@ class Context:
 
     @property
     def needs_input_grad(self):
-        """One bool per node input: does it need a gradient?"""
-        return tuple(p.requires_grad for p in self._parents)
+        """One bool per argument of forward, as in PyTorch: does it need a gradient? (False for an
+        argument that is not a Value or Tensor, such as an axis.)"""
+        needs = [p.requires_grad for p in self._parents]
+        arguments = self.__dict__.get(_ARGUMENTS)
+        if arguments is None:
+            return tuple(needs)
+        needs.reverse()
+        return tuple(needs.pop() if is_node else False for is_node in arguments)
 
 
 class GraphFreedError(RuntimeError):
@@ -99,6 +105,7 @@ class GraphFreedError(RuntimeError):
 
 
 NO_GRAPH = "no graph"  # the `_extras` of a result computed while recording was off
+_ARGUMENTS = "_arguments"  # in a ctx whose forward got non-node arguments: which arguments were nodes
 
 
 class Node:
@@ -162,7 +169,8 @@ class Function:
 
     Subclass it with static `forward(ctx, *inputs)` and `backward(ctx, grad)`.
     `forward` sees plain floats or ndarrays; `backward` returns one gradient
-    per node input (None where no gradient is needed). An optional
+    per node input (None where no gradient is needed), or, as in PyTorch, one
+    per argument of forward with None for those that are not nodes. An optional
     `jvp(ctx, *tangents)` gives forward mode the output's tangent; without
     one, forward mode uses two vjps through `backward` (the double-vjp trick).
     """
@@ -203,9 +211,10 @@ class Function:
             else:
                 raw.append(a)
                 parents = None
+        ctx = Context()
         if parents is None:
             parents = tuple([a for a in args if isinstance(a, Node)])
-        ctx = Context()
+            ctx.__dict__[_ARGUMENTS] = tuple([isinstance(a, Node) for a in args])
         ctx.saved_tensors = ()
         ctx._parents = parents
         out = cls.forward(ctx, *raw)
@@ -300,12 +309,27 @@ def _call_backward(node, grad, create_graph):
     if type(grads) is not tuple:
         grads = (grads,)
     if len(grads) != len(parents):
-        name = fn.__name__
-        raise ValueError(
-            f"{name}.backward returned {len(grads)} gradient(s) but {name}.forward took "
-            f"{len(parents)} input(s); return one gradient per input, in order."
-        )
+        grads = _node_gradients(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
     return grads
+
+
+def _node_gradients(name, grads, parents, arguments):
+    """PyTorch's convention: one gradient per argument of forward, None for those that are not nodes."""
+    if arguments is None or len(grads) != len(arguments):
+        others = "" if arguments is None else f" and {len(arguments) - len(parents)} other argument(s)"
+        raise ValueError(
+            f"{name}.backward returned {len(grads)} gradient(s) but {name}.forward took {len(parents)} "
+            f"Value/Tensor input(s){others}; return one gradient per Value/Tensor input, in order"
+            + ("" if arguments is None else ", or one per argument with None for the others") + "."
+        )
+    for k, (g, is_node) in enumerate(zip(grads, arguments)):
+        if g is not None and not is_node:
+            raise ValueError(
+                f"{name}.backward returned a gradient for argument {k + 1} of forward, which is not a Value "
+                "or Tensor (a constant, such as an axis or a plain number); return None in its place, or pass "
+                "a Value or Tensor to get a gradient for it."
+            )
+    return tuple([g for g, is_node in zip(grads, arguments) if is_node])
 
 
 def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):

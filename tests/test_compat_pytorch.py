@@ -103,3 +103,80 @@ def test_requires_grad_underscore_and_leaf_rules():
     assert t.requires_grad and t.is_leaf
     with pytest.raises(TypeError, match="only float tensors"):
         Tensor([True, False]).requires_grad_()
+
+
+# A Function with a non-tensor argument, written as PyTorch's "Extending PyTorch" page writes one:
+# backward returns one gradient per argument of forward, None for the constant.
+class MulConstant(bc.Function):
+    @staticmethod
+    def forward(ctx, tensor, constant):
+        ctx.constant = constant
+        return tensor * constant
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * ctx.constant, None
+
+
+class PowConstant(bc.Function):
+    """x ** n for a plain number n; its backward is differentiable again (create_graph)."""
+
+    @staticmethod
+    def forward(ctx, n, x):  # the constant first, so positions differ from the node order
+        ctx.n = n
+        ctx.save_for_backward(x)
+        return x**n
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        assert ctx.needs_input_grad == (False, True)  # one per argument of forward, as in PyTorch
+        return None, g * ctx.n * x ** (ctx.n - 1)
+
+
+def test_a_pytorch_function_with_a_constant_argument():
+    x = bc.tensor([1.0, -2.0, 0.5], requires_grad=True)
+    assert bc.gradcheck(lambda t: MulConstant.apply(t, 3.0), (x,))
+    assert bc.gradcheck(lambda t: PowConstant.apply(3, t), (x,))
+    v = bc.Value(1.5)
+    MulConstant.apply(v, -2.0).backward()
+    assert v.grad == -2.0
+
+
+def test_second_order_through_a_function_with_a_constant_argument():
+    x0 = np.array([1.0, -2.0, 0.5])
+    x = bc.tensor(x0, requires_grad=True)
+    PowConstant.apply(3, x).sum().backward(create_graph=True)
+    g = x.grad
+    x.grad = None
+    g.sum().backward()
+    eps = 1e-6  # central differences of the first derivative, 3x², in float64
+    numeric = (3 * (x0 + eps) ** 2 - 3 * (x0 - eps) ** 2) / (2 * eps)
+    np.testing.assert_allclose(x.grad.data, numeric, rtol=1e-6)
+
+
+def test_a_gradient_for_a_constant_argument_is_an_error():
+    class Mul(bc.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return g * b, g * a
+
+    class Three(bc.Function):
+        @staticmethod
+        def forward(ctx, a, k):
+            return a * k
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None, None
+
+    with pytest.raises(ValueError, match="gradient for argument 1 of forward, which is not a Value or Tensor"):
+        Mul.apply(10.0, bc.Value(3.0)).backward()
+    with pytest.raises(ValueError, match=r"1 Value/Tensor input\(s\) and 1 other argument.*or one per argument"):
+        Three.apply(bc.Value(2.0), 3.0).backward()
