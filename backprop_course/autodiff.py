@@ -89,6 +89,11 @@ class Context:
         self.saved_tensors = values
 
     @property
+    def saved_values(self):
+        """MiniTorch's name for `saved_tensors`."""
+        return self.saved_tensors
+
+    @property
     def needs_input_grad(self):
         """One bool per argument of forward, as in PyTorch: does it need a gradient? (False for an
         argument that is not a Value or Tensor, such as an axis.)"""
@@ -169,8 +174,9 @@ class Function:
 
     Subclass it with static `forward(ctx, *inputs)` and `backward(ctx, grad)`.
     `forward` sees plain floats or ndarrays; `backward` returns one gradient
-    per node input (None where no gradient is needed), or, as in PyTorch, one
-    per argument of forward with None for those that are not nodes. An optional
+    per node input (None where no gradient is needed), or one per argument of
+    forward (PyTorch gives a plain-number argument None; MiniTorch a number,
+    which is dropped). An optional
     `jvp(ctx, *tangents)` gives forward mode the output's tangent; without
     one, forward mode uses two vjps through `backward` (the double-vjp trick).
     """
@@ -314,21 +320,15 @@ def _call_backward(node, grad, create_graph):
 
 
 def _node_gradients(name, grads, parents, arguments):
-    """PyTorch's convention: one gradient per argument of forward, None for those that are not nodes."""
+    """One gradient per argument of forward: keep the nodes' ones. A constant's is dropped, whether None
+    (PyTorch's way) or a number (MiniTorch's, which wraps a plain number as a constant input)."""
     if arguments is None or len(grads) != len(arguments):
         others = "" if arguments is None else f" and {len(arguments) - len(parents)} other argument(s)"
         raise ValueError(
             f"{name}.backward returned {len(grads)} gradient(s) but {name}.forward took {len(parents)} "
             f"Value/Tensor input(s){others}; return one gradient per Value/Tensor input, in order"
-            + ("" if arguments is None else ", or one per argument with None for the others") + "."
+            + ("" if arguments is None else ", or one per argument (None for the others)") + "."
         )
-    for k, (g, is_node) in enumerate(zip(grads, arguments)):
-        if g is not None and not is_node:
-            raise ValueError(
-                f"{name}.backward returned a gradient for argument {k + 1} of forward, which is not a Value "
-                "or Tensor (a constant, such as an axis or a plain number); return None in its place, or pass "
-                "a Value or Tensor to get a gradient for it."
-            )
     return tuple([g for g, is_node in zip(grads, arguments) if is_node])
 
 

@@ -155,18 +155,7 @@ def test_second_order_through_a_function_with_a_constant_argument():
     np.testing.assert_allclose(x.grad.data, numeric, rtol=1e-6)
 
 
-def test_a_gradient_for_a_constant_argument_is_an_error():
-    class Mul(bc.Function):
-        @staticmethod
-        def forward(ctx, a, b):
-            ctx.save_for_backward(a, b)
-            return a * b
-
-        @staticmethod
-        def backward(ctx, g):
-            a, b = ctx.saved_tensors
-            return g * b, g * a
-
+def test_a_backward_with_the_wrong_number_of_gradients_names_both_ways():
     class Three(bc.Function):
         @staticmethod
         def forward(ctx, a, k):
@@ -176,7 +165,5 @@ def test_a_gradient_for_a_constant_argument_is_an_error():
         def backward(ctx, g):
             return g, None, None
 
-    with pytest.raises(ValueError, match="gradient for argument 1 of forward, which is not a Value or Tensor"):
-        Mul.apply(10.0, bc.Value(3.0)).backward()
     with pytest.raises(ValueError, match=r"1 Value/Tensor input\(s\) and 1 other argument.*or one per argument"):
         Three.apply(bc.Value(2.0), 3.0).backward()

@@ -122,6 +122,25 @@ def test_function_with_non_node_arguments():
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
 
 
+def test_a_minitorch_function_given_a_plain_number():
+    # MiniTorch wraps 10 as a constant input: backward returns a gradient for it too, which goes nowhere
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, d_output):
+            a, b = ctx.saved_values  # MiniTorch's name for saved_tensors
+            return d_output * b, d_output * a
+
+    v = Value(3.0)
+    out = Mul.apply(10.0, v)
+    out.backward()
+    assert out.data == 30.0 and out.parents == (v,) and v.grad == 10.0
+
+
 # gradcheck --------------------------------------------------------------------
 class SquareOffByTwo(Function):
     @staticmethod
