@@ -14,13 +14,15 @@ number of live container objects (the main cost in micrograd's training loop).
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 
 __all__ = [
     # building graphs
     "Function", "Context", "Node", "no_grad", "enable_grad", "set_grad_enabled",
     "differentiation_disabled", "DifferentiationDisabled", "GraphFreedError",
     # reading graphs (viz, widgets, exercises and func use these, never the underscores)
-    "topological_order", "gradients", "node_vjp", "backward",
+    "topological_order", "gradients", "node_vjp", "backward", "call_jvp", "argument_position",
 ]
 
 _grad_enabled = True
@@ -85,6 +87,15 @@ class Context:
 
     __slots__ = ("saved_tensors", "_parents", "__dict__")
 
+    @classmethod
+    def by_hand(cls, n_inputs):
+        """A ctx for calling a Function's forward and backward yourself, with n inputs that all need a
+        gradient."""
+        ctx = cls()
+        ctx.saved_tensors = ()
+        ctx._parents = (_NEEDS_GRAD,) * n_inputs
+        return ctx
+
     def save_for_backward(self, *values):
         self.saved_tensors = values
 
@@ -110,6 +121,7 @@ class GraphFreedError(RuntimeError):
 
 
 NO_GRAPH = "no graph"  # the `_extras` of a result computed while recording was off
+_NEEDS_GRAD = type("Input", (), {"requires_grad": True})()  # what a by-hand ctx's inputs look like
 _ARGUMENTS = "_arguments"  # in a ctx whose forward got non-node arguments: which arguments were nodes
 
 
@@ -174,9 +186,8 @@ class Function:
 
     Subclass it with static `forward(ctx, *inputs)` and `backward(ctx, grad)`.
     `forward` sees plain floats or ndarrays; `backward` returns one gradient
-    per node input (None where no gradient is needed), or one per argument of
-    forward (PyTorch gives a plain-number argument None; MiniTorch a number,
-    which is dropped). An optional
+    per node input (None where no gradient is needed), or, as in PyTorch, one
+    per argument of forward with None for those that are not nodes. An optional
     `jvp(ctx, *tangents)` gives forward mode the output's tangent; without
     one, forward mode uses two vjps through `backward` (the double-vjp trick).
     """
@@ -199,7 +210,8 @@ class Function:
 
     @staticmethod
     def jvp(ctx, *tangents):
-        """The tangent rule: one tangent per node input in, the output's tangent out."""
+        """The tangent rule: one tangent per node input in (or, written as PyTorch's are, one per
+        argument of forward, None for a constant), the output's tangent out."""
         raise NotImplementedError
 
     @classmethod
@@ -221,6 +233,10 @@ class Function:
         if parents is None:
             parents = tuple([a for a in args if isinstance(a, Node)])
             ctx.__dict__[_ARGUMENTS] = tuple([isinstance(a, Node) for a in args])
+            # A constant that is a node's own data (apply(x, x.data)) gets its own copy: create_graph
+            # finds saved values' nodes by identity, and would take the constant for x.
+            datas = {id(p.data) for p in parents}
+            raw = [_copy(r) if id(r) in datas and not isinstance(a, Node) else r for r, a in zip(raw, args)]
         ctx.saved_tensors = ()
         ctx._parents = parents
         out = cls.forward(ctx, *raw)
@@ -312,16 +328,48 @@ def _call_backward(node, grad, create_graph):
         saved = tuple([by_id.get(id(s), s) for s in saved])
     ctx.saved_tensors = saved
     grads = fn.backward(ctx, grad)
-    if type(grads) is not tuple:
-        grads = (grads,)
+    if type(grads) is not tuple:  # a list is never one gradient, so it is read as one per input
+        grads = tuple(grads) if type(grads) is list else (grads,)
     if len(grads) != len(parents):
         grads = _node_gradients(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
     return grads
 
 
+def call_jvp(fn, ctx, tangents):
+    """fn.jvp with one tangent per node input, or, when its signature takes one per argument of
+    forward (PyTorch's convention), with None for the constants."""
+    arguments = ctx.__dict__.get(_ARGUMENTS)
+    if arguments is not None and _takes_one_per_argument(fn.jvp, len(arguments)):
+        given = iter(tangents)
+        tangents = [next(given) if is_node else None for is_node in arguments]
+    return fn.jvp(ctx, *tangents)
+
+
+@functools.lru_cache(maxsize=256)
+def _takes_one_per_argument(jvp, n):
+    params = list(inspect.signature(jvp).parameters.values())[1:]  # after ctx
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return False
+    return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) == n
+
+
+def _copy(data):
+    """A new object equal to a node's data: an array's copy, or a number times one."""
+    return data.copy() if hasattr(data, "copy") else data * 1.0
+
+
+def argument_position(node, index):
+    """The position among forward's arguments of node's input `index` (they differ when forward got
+    constants too), for messages that name an input."""
+    arguments = node._extras.get(_ARGUMENTS) if type(node._extras) is dict else None
+    return index if arguments is None else [k for k, is_node in enumerate(arguments) if is_node][index]
+
+
 def _node_gradients(name, grads, parents, arguments):
-    """One gradient per argument of forward: keep the nodes' ones. A constant's is dropped, whether None
-    (PyTorch's way) or a number (MiniTorch's, which wraps a plain number as a constant input)."""
+    """PyTorch's convention: one gradient per argument of forward, None for those that are not nodes.
+
+    A number for a constant is refused rather than dropped (MiniTorch drops it): it is what a
+    backward returns when its gradients are out of order, and would put one input's gradient on another."""
     if arguments is None or len(grads) != len(arguments):
         others = "" if arguments is None else f" and {len(arguments) - len(parents)} other argument(s)"
         raise ValueError(
@@ -329,6 +377,13 @@ def _node_gradients(name, grads, parents, arguments):
             f"Value/Tensor input(s){others}; return one gradient per Value/Tensor input, in order"
             + ("" if arguments is None else ", or one per argument (None for the others)") + "."
         )
+    for k, (g, is_node) in enumerate(zip(grads, arguments)):
+        if g is not None and not is_node:
+            raise ValueError(
+                f"{name}.backward returned a gradient for input {k} of forward, a constant (a plain number, an "
+                "array or an axis), not a Value or Tensor; return None in its place, or pass a Value or Tensor "
+                "to get a gradient for it."
+            )
     return tuple([g for g, is_node in zip(grads, arguments) if is_node])
 
 

@@ -399,7 +399,7 @@ def _output_tangent(fn, out, parents, saved, extras, tangents):
         ctx.saved_tensors, ctx._parents = saved, parents
         if extras:
             ctx.__dict__.update(extras)
-        t = fn.jvp(ctx, *tangents)
+        t = autodiff.call_jvp(fn, ctx, tangents)
     t = np.asarray(t, dtype=out.dtype)
     if t.shape != out.shape:
         raise ValueError(f"{fn.__name__}.jvp returned a tangent of shape {t.shape}, but the output has shape "

@@ -148,7 +148,7 @@ class Tensor(Operators, autodiff.Node):
         """
         if type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype == data.dtype:
             return grad  # the common case
-        name = node._fn.__name__
+        name, index = node._fn.__name__, autodiff.argument_position(node, index)
         if isinstance(grad, numbers.Real):
             grad = np.asarray(grad, dtype=data.dtype)
         if not isinstance(grad, np.ndarray | Tensor):

@@ -75,6 +75,7 @@ class Value(Operators, autodiff.Node):
             return grad
         if is_real(grad):
             return float(grad)
+        index = autodiff.argument_position(node, index)
         raise ValueError(
             f"{node._fn.__name__}.backward returned {type(grad).__name__} {grad!r} as the gradient of input "
             f"{index}; a Value's gradient must be a real number."

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import backprop_course as bc
-from backprop_course import Tensor, no_grad
+from backprop_course import Tensor, func, no_grad
 
 
 def test_gentle_introduction_external_gradient():
@@ -155,6 +155,23 @@ def test_second_order_through_a_function_with_a_constant_argument():
     np.testing.assert_allclose(x.grad.data, numeric, rtol=1e-6)
 
 
+def test_a_gradient_for_a_constant_argument_is_refused():
+    # as PyTorch refuses it: here the gradients are out of order, and 2·c·x would land on x
+    class Swapped(bc.Function):
+        @staticmethod
+        def forward(ctx, c, x):
+            ctx.save_for_backward(c, x)
+            return c * x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            c, x = ctx.saved_tensors
+            return g * 2 * c * x, g * x * x
+
+    with pytest.raises(ValueError, match="gradient for input 0 of forward, a constant"):
+        Swapped.apply(2.0, bc.Value(3.0)).backward()
+
+
 def test_a_backward_with_the_wrong_number_of_gradients_names_both_ways():
     class Three(bc.Function):
         @staticmethod
@@ -167,3 +184,49 @@ def test_a_backward_with_the_wrong_number_of_gradients_names_both_ways():
 
     with pytest.raises(ValueError, match=r"1 Value/Tensor input\(s\) and 1 other argument.*or one per argument"):
         Three.apply(bc.Value(2.0), 3.0).backward()
+
+
+class CubeConstant(bc.Function):
+    """c · x³ with a PyTorch-style tangent rule: one tangent per argument of forward, None for c."""
+
+    @staticmethod
+    def forward(ctx, c, x):
+        ctx.c = c
+        ctx.save_for_backward(x)
+        return c * x**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return None, g * 3 * ctx.c * x**2
+
+    @staticmethod
+    def jvp(ctx, c_t, x_t):
+        assert c_t is None and ctx.needs_input_grad == (False, True)
+        (x,) = ctx.saved_tensors
+        return 3 * ctx.c * x**2 * x_t
+
+
+def test_a_pytorch_tangent_rule_gets_one_tangent_per_argument():
+    x0 = np.array([1.0, -2.0, 0.5])
+    jac = func.jacfwd(lambda t: CubeConstant.apply(2.0, t))(Tensor(x0)).data
+    eps = 1e-6  # central differences in float64
+    numeric = np.stack([(2 * (x0 + eps * e) ** 3 - 2 * (x0 - eps * e) ** 3) / (2 * eps) for e in np.eye(3)], axis=1)
+    np.testing.assert_allclose(jac, numeric, rtol=1e-6)
+
+
+def test_a_backward_may_return_a_list():
+    class Mul(bc.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            return [g * b, g * a]
+
+    a, b = bc.Value(2.0), bc.Value(-3.0)
+    Mul.apply(a, b).backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import FAST, arrays, leaf, numeric_grad
 
-from backprop_course import Context, Function, Tensor, Value, gradcheck, no_grad, topological_order
+from backprop_course import Context, Function, Tensor, Value, func, gradcheck, no_grad, topological_order
 from backprop_course.autodiff import node_vjp
 from backprop_course.gradcheck import GradcheckError
 
@@ -122,8 +122,7 @@ def test_function_with_non_node_arguments():
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
 
 
-def test_a_minitorch_function_given_a_plain_number():
-    # MiniTorch wraps 10 as a constant input: backward returns a gradient for it too, which goes nowhere
+def test_ctx_saved_values_is_minitorchs_name_for_saved_tensors():
     class Mul(Function):
         @staticmethod
         def forward(ctx, a, b):
@@ -132,13 +131,33 @@ def test_a_minitorch_function_given_a_plain_number():
 
         @staticmethod
         def backward(ctx, d_output):
-            a, b = ctx.saved_values  # MiniTorch's name for saved_tensors
+            a, b = ctx.saved_values
             return d_output * b, d_output * a
 
-    v = Value(3.0)
-    out = Mul.apply(10.0, v)
-    out.backward()
-    assert out.data == 30.0 and out.parents == (v,) and v.grad == 10.0
+    a, b = Value(2.0), Value(-3.0)
+    Mul.apply(a, b).backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)
+
+
+def test_a_constant_that_is_a_nodes_own_data_is_not_taken_for_the_node():
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, x, c):
+            ctx.save_for_backward(c)
+            return x * c
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.saved_tensors[0], None
+
+    t0 = np.array([1.5, 2.0])
+    f = lambda t, c: (Scale.apply(t, c) * t).sum()  # noqa: E731 - sum(c t²) for the constant c
+    h = func.hessian(lambda t: f(t, t.data))(Tensor(t0)).data  # c is t's own array
+    eps = 1e-6  # central differences of the gradient, with c held at t0
+    first = lambda t: func.grad(lambda u: f(u, t0.copy()))(Tensor(t)).data  # noqa: E731
+    numeric = np.array([(first(t0 + eps * e) - first(t0 - eps * e)) / (2 * eps) for e in np.eye(2)])
+    np.testing.assert_allclose(h, numeric, rtol=1e-6)
+    np.testing.assert_allclose(h, np.diag(2 * t0))
 
 
 # gradcheck --------------------------------------------------------------------

@@ -350,3 +350,21 @@ def test_jacobian_bytes_asking_the_library_is_not_counting():
         return func.jacobian_nbytes((N * M,), (N * D,), np.dtype(f"f{bytes_per_float}"))
 
     assert check("jacobian_bytes", jacobian_bytes).message == OWN_COUNT
+
+
+def test_a_multiply_that_asks_needs_input_grad_passes_in_every_way():
+    # the by-hand run gives its ctx inputs that all need a gradient, as the engine would
+    class Multiply(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, y)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            need_x, need_y = ctx.needs_input_grad
+            return (y * g if need_x else None), (x * g if need_y else None)
+
+    result = check("multiply_function", Multiply)
+    assert result.passed, result.message
