@@ -98,7 +98,7 @@ class Value(Operators, autodiff.Node):
         """micrograd's name for the operation that made this node ('+', '*', '**2', 'ReLU', 'tanh', 'exp')."""
         if self._fn is None:
             return ""
-        if self._extras and "c" in self._extras:
+        if self.op == "**" and self._extras and "c" in self._extras:  # PowConst keeps its exponent as ctx.c
             return f"**{self._extras['c']}"
         return _MICROGRAD_OPS.get(self.op, self.op)
 

@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from backprop_course import Value
+from backprop_course import Function, Value
 from backprop_course.data import make_moons
 from backprop_course.nn import MLP
 
@@ -144,6 +144,18 @@ def test_micrograd_constructor_and_op_strings():
     assert a.label == "a" and a._prev == set() and a._op == ""
     assert Value(2.0, _children=()).parents == () and Value(2.0, "x").label == "x"
     assert (a**2)._op == "**2" and a.relu()._op == "ReLU" and a.exp()._op == "exp" and (a * a)._op == "*"
+
+    class Shift(Function):  # a Function of the learner's that happens to keep a `c` of its own
+        @staticmethod
+        def forward(ctx, x):
+            ctx.c = 5.0
+            return x + ctx.c
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    assert Shift.apply(a)._op == "Shift"
 
 
 def test_a_tuple_of_children_is_refused_not_taken_as_a_label():
