@@ -214,19 +214,3 @@ def test_a_pytorch_tangent_rule_gets_one_tangent_per_argument():
     numeric = np.stack([(2 * (x0 + eps * e) ** 3 - 2 * (x0 - eps * e) ** 3) / (2 * eps) for e in np.eye(3)], axis=1)
     np.testing.assert_allclose(jac, numeric, rtol=1e-6)
 
-
-def test_a_backward_may_return_a_list():
-    class Mul(bc.Function):
-        @staticmethod
-        def forward(ctx, a, b):
-            ctx.save_for_backward(a, b)
-            return a * b
-
-        @staticmethod
-        def backward(ctx, g):
-            a, b = ctx.saved_tensors
-            return [g * b, g * a]
-
-    a, b = bc.Value(2.0), bc.Value(-3.0)
-    Mul.apply(a, b).backward()
-    assert (a.grad, b.grad) == (-3.0, 2.0)
