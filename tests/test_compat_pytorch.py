@@ -118,26 +118,33 @@ class MulConstant(bc.Function):
         return grad_output * ctx.constant, None
 
 
-class PowConstant(bc.Function):
-    """x ** n for a plain number n; its backward is differentiable again (create_graph)."""
+class CubeConstant(bc.Function):
+    """c · x³, the constant first (so positions differ from the node order), with a PyTorch-style
+    tangent rule: one tangent per argument of forward, None for c."""
 
     @staticmethod
-    def forward(ctx, n, x):  # the constant first, so positions differ from the node order
-        ctx.n = n
+    def forward(ctx, c, x):
+        ctx.c = c
         ctx.save_for_backward(x)
-        return x**n
+        return c * x**3
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         assert ctx.needs_input_grad == (False, True)  # one per argument of forward, as in PyTorch
-        return None, g * ctx.n * x ** (ctx.n - 1)
+        return None, g * 3 * ctx.c * x**2
+
+    @staticmethod
+    def jvp(ctx, c_t, x_t):
+        assert c_t is None and ctx.needs_input_grad == (False, True)
+        (x,) = ctx.saved_tensors
+        return 3 * ctx.c * x**2 * x_t
 
 
 def test_a_pytorch_function_with_a_constant_argument():
     x = bc.tensor([1.0, -2.0, 0.5], requires_grad=True)
     assert bc.gradcheck(lambda t: MulConstant.apply(t, 3.0), (x,))
-    assert bc.gradcheck(lambda t: PowConstant.apply(3, t), (x,))
+    assert bc.gradcheck(lambda t: CubeConstant.apply(2.0, t), (x,))
     v = bc.Value(1.5)
     MulConstant.apply(v, -2.0).backward()
     assert v.grad == -2.0
@@ -146,12 +153,12 @@ def test_a_pytorch_function_with_a_constant_argument():
 def test_second_order_through_a_function_with_a_constant_argument():
     x0 = np.array([1.0, -2.0, 0.5])
     x = bc.tensor(x0, requires_grad=True)
-    PowConstant.apply(3, x).sum().backward(create_graph=True)
+    CubeConstant.apply(2.0, x).sum().backward(create_graph=True)
     g = x.grad
     x.grad = None
     g.sum().backward()
-    eps = 1e-6  # central differences of the first derivative, 3x², in float64
-    numeric = (3 * (x0 + eps) ** 2 - 3 * (x0 - eps) ** 2) / (2 * eps)
+    eps = 1e-6  # central differences of the first derivative, 6x², in float64
+    numeric = (6 * (x0 + eps) ** 2 - 6 * (x0 - eps) ** 2) / (2 * eps)
     np.testing.assert_allclose(x.grad.data, numeric, rtol=1e-6)
 
 
@@ -184,27 +191,6 @@ def test_a_backward_with_the_wrong_number_of_gradients_names_both_ways():
 
     with pytest.raises(ValueError, match=r"1 Value/Tensor input\(s\) and 1 other argument.*or one per argument"):
         Three.apply(bc.Value(2.0), 3.0).backward()
-
-
-class CubeConstant(bc.Function):
-    """c · x³ with a PyTorch-style tangent rule: one tangent per argument of forward, None for c."""
-
-    @staticmethod
-    def forward(ctx, c, x):
-        ctx.c = c
-        ctx.save_for_backward(x)
-        return c * x**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return None, g * 3 * ctx.c * x**2
-
-    @staticmethod
-    def jvp(ctx, c_t, x_t):
-        assert c_t is None and ctx.needs_input_grad == (False, True)
-        (x,) = ctx.saved_tensors
-        return 3 * ctx.c * x**2 * x_t
 
 
 def test_a_pytorch_tangent_rule_gets_one_tangent_per_argument():
