@@ -33,7 +33,7 @@ import numpy as np
 
 from . import autodiff, ops
 from .autodiff import Context, Function, enable_grad
-from .checks import is_real, positive_int
+from .checks import number, positive_int
 from .tensor import Tensor, from_numpy
 from .value import Value
 
@@ -51,9 +51,9 @@ def set_jacobian_budget(nbytes):
     Returns the previous budget, so a caller can restore it.
     """
     global _jacobian_budget
-    if nbytes is not None and not (is_real(nbytes) and 0 <= nbytes < math.inf):
-        raise ValueError(
-            f"the Jacobian budget must be a finite non-negative number of bytes, or None for no limit; got {nbytes!r}")
+    if nbytes is not None:  # kept as given (an int stays an int), once it is known to be a number of bytes
+        number(nbytes, "the Jacobian budget", "a finite non-negative number of bytes, or None for no limit",
+               lambda v: 0 <= v < math.inf)
     previous, _jacobian_budget = _jacobian_budget, nbytes
     return previous
 
