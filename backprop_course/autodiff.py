@@ -110,10 +110,7 @@ class Context:
         argument that is not a Value or Tensor, such as an axis.)"""
         needs = [p.requires_grad for p in self._parents]
         arguments = self.__dict__.get(_ARGUMENTS)
-        if arguments is None:
-            return tuple(needs)
-        needs.reverse()
-        return tuple(needs.pop() if is_node else False for is_node in arguments)
+        return tuple(needs if arguments is None else _spread(needs, arguments, False))
 
 
 class GraphFreedError(RuntimeError):
@@ -340,8 +337,7 @@ def call_jvp(fn, ctx, tangents):
     forward (PyTorch's convention), with None for the constants."""
     arguments = ctx.__dict__.get(_ARGUMENTS)
     if arguments is not None and _takes_one_per_argument(fn.jvp, len(arguments)):
-        given = iter(tangents)
-        tangents = [next(given) if is_node else None for is_node in arguments]
+        tangents = _spread(tangents, arguments, None)
     return fn.jvp(ctx, *tangents)
 
 
@@ -351,6 +347,12 @@ def _takes_one_per_argument(jvp, n):
     if any(p.kind is p.VAR_POSITIONAL for p in params):
         return False
     return sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params) == n
+
+
+def _spread(per_node, arguments, fill):
+    """Values given one per node input, laid out one per argument of forward, `fill` at the constants."""
+    given = iter(per_node)
+    return [next(given) if is_node else fill for is_node in arguments]
 
 
 def _copy(data):

@@ -354,12 +354,9 @@ def test_jacobian_bytes_asking_the_library_is_not_counting():
 
 def test_a_multiply_that_asks_needs_input_grad_passes_in_every_way():
     # the by-hand run gives its ctx inputs that all need a gradient, as the engine would
-    class Multiply(Function):
-        @staticmethod
-        def forward(ctx, x, y):
-            ctx.save_for_backward(x, y)
-            return x * y
+    from backprop_course.exercises.gates import Multiply as Reference
 
+    class Multiply(Reference):
         @staticmethod
         def backward(ctx, g):
             x, y = ctx.saved_tensors
