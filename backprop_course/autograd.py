@@ -1,7 +1,10 @@
 """PyTorch's `torch.autograd` names: `grad` and `Function`."""
 
+import numpy as np
+
 from . import autodiff
 from .autodiff import Function
+from .checks import gradient_shape
 from .tensor import Tensor
 
 __all__ = ["Function", "grad"]
@@ -10,8 +13,10 @@ __all__ = ["Function", "grad"]
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
     """The gradients of `outputs` with respect to `inputs`, as a tuple; nothing is written to `.grad`.
 
-    As `torch.autograd.grad`: a scalar output needs no `grad_outputs`; an input
-    the outputs do not depend on raises unless `allow_unused`, which gives None.
+    As `torch.autograd.grad`: each gradient is the total derivative (through
+    every path, also those through other inputs); a scalar output needs no
+    `grad_outputs`, any other needs one of its own shape; an input the outputs
+    do not depend on raises unless `allow_unused`, which gives None.
     """
     outputs = list(outputs) if isinstance(outputs, tuple | list) else [outputs]
     single = not isinstance(inputs, tuple | list)
@@ -20,19 +25,24 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = [None] * len(outputs)
     elif not isinstance(grad_outputs, tuple | list):
         grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad: got {len(outputs)} output(s) but {len(grad_outputs)} grad_outputs")
     seeds = []
-    for out, g in zip(outputs, grad_outputs, strict=True):
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError(f"grad: an output of shape {out.shape} needs its grad_outputs (dL/d(output))")
-            g = Tensor._wrap_output(out.data * 0 + 1, ())
-        g = g if isinstance(g, Tensor) else Tensor(g)
+            g = np.ones_like(out.data)  # not out*0 + 1, which is NaN where the output is inf or NaN
+        g = g if isinstance(g, Tensor) else Tensor(np.asarray(g, out.dtype))
+        gradient_shape(g.shape, out.shape, f"grad: grad_outputs[{i}]", f"output {i}")
         seeds.append(g if create_graph else g.data)
     for x in inputs:
         if not x.requires_grad:
             raise RuntimeError("grad: every input must require grad (it is where the gradient is read)")
     retain = create_graph if retain_graph is None else retain_graph
-    found = autodiff.gradients(outputs, seeds, create_graph, retain, stop=inputs)
+    # The whole backward pass, read at the inputs: stopping at an input would drop the paths through it
+    # to another input (y = 2x gives dz/dx through y too).
+    found = autodiff.gradients(outputs, seeds, create_graph, retain)
     result = []
     for i, x in enumerate(inputs):
         g = found.get(x)

@@ -63,3 +63,10 @@ def reduction_axes(axis, ndim, name="sum"):
     if len({a % max(ndim, 1) for a in axes}) != len(axes):
         raise ValueError(f"{name}: axis {axis!r} names the same dimension twice")
     return tuple(int(a) for a in axes) if isinstance(axis, tuple | list) else int(axis)
+
+
+def gradient_shape(shape, expected, what, of="the tensor"):
+    """A gradient given for an output must have exactly its shape: it is never broadcast (nor summed) to fit."""
+    if tuple(shape) != tuple(expected):
+        raise ValueError(f"{what} has shape {tuple(shape)}, but {of} has shape {tuple(expected)}; "
+                         "the gradient of an output must have the output's shape")

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 
 from . import autodiff, ops
-from .checks import is_real, label_text, reduction_axes
+from .checks import gradient_shape, is_real, label_text, reduction_axes
 from .operators import Operators
 
 
@@ -339,8 +339,7 @@ class Tensor(Operators, autodiff.Node):
             grad = np.ones_like(self.data)
         else:
             grad = _as_array(grad, self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(grad=...) got shape {grad.shape}, but the tensor has shape {self.shape}")
+            gradient_shape(grad.shape, self.shape, "backward(grad=...)")
         if not self.requires_grad and self._extras is not autodiff.NO_GRAPH:
             raise RuntimeError("this tensor does not require grad: none of its inputs has requires_grad=True")
         autodiff.backward(self, grad, retain_graph=retain_graph or create_graph, create_graph=create_graph)

@@ -1,0 +1,137 @@
+"""The PyTorch surface against PyTorch itself: one program per case, run on this library and on torch.
+
+Each case is written once, against a small namespace `L` that is either this
+library or torch (float64 tensors, `autograd`, `func`), and both answers are
+compared. Where this library refuses a call, the case states the message, and
+(when torch refuses too) checks that torch does.
+"""
+
+import numpy as np
+import pytest
+
+import backprop_course as bc
+from backprop_course import func
+
+torch = pytest.importorskip("torch")
+
+
+class Ours:
+    name = "ours"
+    autograd, func = bc.autograd, func
+    cat, stack = staticmethod(bc.cat), staticmethod(bc.stack)
+
+    @staticmethod
+    def tensor(data, requires_grad=False):
+        return bc.tensor(data, requires_grad=requires_grad)
+
+
+class Torch:
+    name = "torch"
+    autograd, func = torch.autograd, torch.func
+    cat, stack = staticmethod(torch.cat), staticmethod(torch.stack)
+
+    @staticmethod
+    def tensor(data, requires_grad=False):
+        return torch.tensor(data, dtype=torch.float64, requires_grad=requires_grad)
+
+
+def plain(result):
+    """A case's answer as nested lists of numbers, whichever library computed it."""
+    if isinstance(result, tuple | list):
+        return [plain(r) for r in result]
+    if result is None:
+        return None
+    if isinstance(result, torch.Tensor):
+        return result.detach().numpy()
+    if isinstance(result, bc.Tensor):
+        return result.data
+    return np.asarray(result)
+
+
+def same(ours, theirs):
+    if isinstance(theirs, list):
+        assert isinstance(ours, list) and len(ours) == len(theirs)
+        for a, b in zip(ours, theirs, strict=True):
+            same(a, b)
+    elif theirs is None:
+        assert ours is None
+    else:
+        assert np.shape(ours) == np.shape(theirs)
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12, equal_nan=True)
+
+
+# --- autograd.grad -------------------------------------------------------------------------------
+
+
+def grad_total_derivative(L):
+    x = L.tensor([3.0, -1.0], requires_grad=True)
+    y = 2 * x
+    return L.autograd.grad((y * x).sum(), [x, y])
+
+
+def grad_through_an_input_to_another(L):
+    x = L.tensor([0.5, 2.0], requires_grad=True)
+    y = x.exp()
+    z = (y * y + x).sum()
+    return L.autograd.grad(z, [y, x], create_graph=True)
+
+
+def grad_of_an_infinite_output(L):
+    x = L.tensor([0.0, 2.0], requires_grad=True)
+    return L.autograd.grad(x.log().sum(), x)
+
+
+def grad_of_a_nan_output(L):
+    x = L.tensor([-1.0, 2.0], requires_grad=True)
+    return L.autograd.grad(x.sqrt().sum(), x)
+
+
+def grad_second_order_through_two_inputs(L):
+    x = L.tensor([1.5, -0.5], requires_grad=True)
+    y = x * x
+    (gx,) = L.autograd.grad((y * x).sum(), x, create_graph=True)
+    return L.autograd.grad(gx.sum(), x)
+
+
+CASES = [
+    grad_total_derivative,
+    grad_through_an_input_to_another,
+    grad_of_an_infinite_output,
+    grad_of_a_nan_output,
+    grad_second_order_through_two_inputs,
+]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # log(0) and sqrt(-1), on purpose
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
+def test_same_answer_as_torch(case):
+    same(plain(case(Ours)), plain(case(Torch)))
+
+
+# --- refusals ------------------------------------------------------------------------------------
+
+
+def grad_outputs_of_another_shape(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    return L.autograd.grad(x * 2, x, grad_outputs=L.tensor([1.0]))
+
+
+def grad_outputs_for_a_scalar(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    return L.autograd.grad(x.sum(), x, grad_outputs=L.tensor([1.0, 1.0]))
+
+
+# (case, our exception, our message; torch refuses too)
+REFUSALS = [
+    (grad_outputs_of_another_shape, ValueError,
+     r"grad: grad_outputs\[0\] has shape \(1,\), but output 0 has shape \(2,\)"),
+    (grad_outputs_for_a_scalar, ValueError, r"grad: grad_outputs\[0\] has shape \(2,\), but output 0 has shape \(\)"),
+]
+
+
+@pytest.mark.parametrize(("case", "error", "message"), REFUSALS, ids=[c[0].__name__ for c in REFUSALS])
+def test_refused_with_a_clear_message_as_torch_refuses(case, error, message):
+    with pytest.raises(error, match=message):
+        case(Ours)
+    with pytest.raises(Exception):  # noqa: B017 - torch's own wording and type vary
+        case(Torch)
