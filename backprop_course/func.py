@@ -15,7 +15,8 @@ vjp with t is J t. Both give the same numbers; only the cost differs.
 
 Arguments and outputs are Tensors (numbers and float arrays are converted), or
 tuples, lists and dicts of them (pytrees). Transforms nest: an input that
-already requires grad gives results that stay connected to it. They record
+already requires grad, or a tensor that requires grad which f closes over (a
+parameter), gives results that stay connected to it. They record
 their own graphs even inside no_grad(), as torch.func does.
 
 Jacobians are built only under a memory budget (default 1 GiB, see
@@ -300,6 +301,13 @@ def _zeros_leaf(like, inside_forward):
     return leaf
 
 
+def _reaches_outside(outs, inputs):
+    """Does the graph of `outs` reach a leaf that requires grad other than `inputs` (a parameter f closes over)?"""
+    mine = {id(x) for x in inputs}
+    return any(node.is_leaf and node.requires_grad and id(node) not in mine
+               for node in autodiff.topological_order(*[y for y in outs if y.requires_grad]))
+
+
 class _Linearization:
     """f run once on fresh input nodes: its outputs and their vjp (`pull`)."""
 
@@ -310,6 +318,8 @@ class _Linearization:
         for x, label in zip(self.inputs, call.labels, strict=True):
             x.label = label
         self.outs, self.spec, self.aux = call(self.inputs)
+        if not call.nested and _reaches_outside(self.outs, self.inputs):
+            call.nested = True  # f closes over a tensor that requires grad: results stay connected to it
 
     def result(self):
         return self.call.unnest(_unflatten(self.spec, iter(self.outs)))

@@ -13,6 +13,8 @@ import backprop_course as bc
 from backprop_course import func
 
 torch = pytest.importorskip("torch")
+# torch.func warns about its own use of torch.jit.script
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 
 
 class Ours:
@@ -93,12 +95,89 @@ def grad_second_order_through_two_inputs(L):
     return L.autograd.grad(gx.sum(), x)
 
 
+# --- transforms of a function that closes over a parameter ---------------------------------------
+# Their results stay connected to the parameter, as torch.func's do: a loss made of them trains it.
+
+
+def _parameter(L):
+    return L.tensor([[1.0, 2.0], [3.0, -1.0]], requires_grad=True)
+
+
+def _v(L):
+    return L.tensor([0.5, -2.0])
+
+
+def _trains(W, result):
+    """W's gradient from a loss that uses a transform's result and W directly."""
+    (result.sum() + (W * W).sum()).backward()
+    return W.grad
+
+
+def func_grad_keeps_the_parameter(L):
+    W = _parameter(L)
+    g = L.func.grad(lambda v: ((W @ v) ** 2).sum())(_v(L))
+    return g, _trains(W, g)
+
+
+def func_grad_alone_trains_the_parameter(L):
+    W = _parameter(L)
+    g = L.func.grad(lambda v: ((W @ v) ** 2).sum())(_v(L))
+    g.sum().backward()
+    return W.grad
+
+
+def func_grad_and_value_keeps_the_parameter(L):
+    W = _parameter(L)
+    g, value = L.func.grad_and_value(lambda v: ((W @ v) ** 3).sum())(_v(L))
+    return value, _trains(W, g + value)
+
+
+def func_grad_aux_keeps_the_parameter(L):
+    W = _parameter(L)
+    _, aux = L.func.grad(lambda v: (((W @ v) ** 2).sum(), W @ v), has_aux=True)(_v(L))
+    return _trains(W, aux)
+
+
+def func_vjp_keeps_the_parameter(L):
+    W = _parameter(L)
+    out, vjp_fn = L.func.vjp(lambda v: (W @ v).tanh(), _v(L))
+    (g,) = vjp_fn(L.tensor([1.0, -3.0]))
+    return g, _trains(W, g * out)
+
+
+def func_jacrev_keeps_the_parameter(L):
+    W = _parameter(L)
+    J = L.func.jacrev(lambda v: (W @ v).tanh())(_v(L))
+    return J, _trains(W, J * J)
+
+
+def func_vmap_of_grad_keeps_the_parameter(L):
+    W = _parameter(L)
+    g = L.func.vmap(L.func.grad(lambda v: ((W @ v) ** 2).sum()))(L.stack([_v(L), 2 * _v(L)]))
+    return g, _trains(W, g)
+
+
+def func_jacfwd_and_hessian_keep_the_parameter(L):
+    W = _parameter(L)
+    J = L.func.jacfwd(lambda v: (W @ v).sin())(_v(L))
+    H = L.func.hessian(lambda v: ((W @ v) ** 3).sum())(_v(L))
+    return J, H, _trains(W, J + H)
+
+
 CASES = [
     grad_total_derivative,
     grad_through_an_input_to_another,
     grad_of_an_infinite_output,
     grad_of_a_nan_output,
     grad_second_order_through_two_inputs,
+    func_grad_keeps_the_parameter,
+    func_grad_alone_trains_the_parameter,
+    func_grad_and_value_keeps_the_parameter,
+    func_grad_aux_keeps_the_parameter,
+    func_vjp_keeps_the_parameter,
+    func_jacrev_keeps_the_parameter,
+    func_vmap_of_grad_keeps_the_parameter,
+    func_jacfwd_and_hessian_keep_the_parameter,
 ]
 
 
