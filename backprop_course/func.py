@@ -701,6 +701,22 @@ def _dims_per_leaf(dims, tree, what):
     return [d for k in keys for d in _dims_per_leaf(dims[k], tree[k], what)]
 
 
+def _check_unbatched(f, column, elements, n):
+    """An output declared unbatched (out_dims None) must be one value for the whole batch, and no run's
+    gradient may flow to its own batch element (x ** 2 at 1 and -1 gives one value, two gradients)."""
+    name = getattr(f, "__name__", type(f).__name__)
+    batched = n == 0 or any(y.shape != column[0].shape or not np.array_equal(y.data, column[0].data, equal_nan=True)
+                            for y in column[1:])
+    if not batched and elements:
+        batched = any(id(node) in elements for node in autodiff.topological_order(*column))
+    if batched:
+        raise ValueError(
+            f"vmap({name}, ...): {name} returned an output that depends on the batch (it differs between batch "
+            "elements, or its gradient reaches them), but out_dims is None for it; give it an out_dims (0 stacks "
+            "the batch first)" + (", or, for an empty batch, where nothing can be checked, do not use None"
+                                  if n == 0 else ""))
+
+
 def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """Return f mapped over a batch dimension: in_dims says where it is in each argument, out_dims where it goes.
 
@@ -713,7 +729,7 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     _torch_options("vmap", randomness, chunk_size)
 
     @functools.wraps(f)
-    def mapped(*args):
+    def mapped(*args, **kwargs):  # keyword arguments are passed to every run unbatched, as in torch.func
         leaves, spec = _flatten(args)
         dims = _dims_per_leaf(in_dims if type(in_dims) is not list else tuple(in_dims), args, "in_dims")
         sizes = set()
@@ -728,10 +744,20 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         (n,) = sizes
 
         def element(x, d, b):
-            return x if d is None else x[(slice(None),) * (d % np.ndim(x)) + (b,)]
+            if d is None:
+                return x
+            if b is None:  # an empty batch: a zero element, run once to learn the output's structure and shapes
+                shape = np.shape(x)
+                return Tensor(np.zeros(shape[:d % len(shape)] + shape[d % len(shape) + 1:], np.result_type(x)))
+            return x[(slice(None),) * (d % np.ndim(x)) + (b,)]
 
-        results = [f(*_unflatten(spec, iter([element(x, d, b) for x, d in zip(leaves, dims, strict=True)])))
-                   for b in range(n)]
+        def run(b):
+            xs = [element(x, d, b) for x, d in zip(leaves, dims, strict=True)]
+            return f(*_unflatten(spec, iter(xs)), **kwargs), [x for x, d in zip(xs, dims) if d is not None]
+
+        runs = [run(b) for b in range(n)] if n else [run(None)]
+        results = [r for r, _ in runs]
+        elements = {id(x) for _, xs in runs for x in xs if isinstance(x, Tensor) and x.requires_grad}
         outs, out_spec = _flatten(results[0])
         odims = _dims_per_leaf(out_dims, results[0], "out_dims")
         stacked = []
@@ -739,9 +765,14 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             column = [_flatten(r)[0][j] for r in results]
             column = [y if isinstance(y, Tensor) else _as_tensor(y, "vmap: an output of f") for y in column]
             if d is None:  # torch.func's "not batched": f's output must not depend on the batch
+                _check_unbatched(f, column, elements, n)
                 stacked.append(column[0])
-                continue
-            stacked.append(ops.Stack.apply(d, *column))
+            elif n == 0:
+                shape = column[0].shape
+                d = d % (len(shape) + 1)
+                stacked.append(Tensor(np.zeros(shape[:d] + (0,) + shape[d:], column[0].dtype)))
+            else:
+                stacked.append(ops.Stack.apply(d, *column))
         return _unflatten(out_spec, iter(stacked))
 
     return mapped

@@ -164,6 +164,28 @@ def func_jacfwd_and_hessian_keep_the_parameter(L):
     return J, H, _trains(W, J + H)
 
 
+# --- vmap ----------------------------------------------------------------------------------------
+
+
+def vmap_of_an_empty_batch(L):
+    return L.func.vmap(lambda v: v * 2)(L.tensor(np.zeros((0, 2)))), L.func.vmap(lambda v: v.sum())(
+        L.tensor(np.zeros((0, 3))))
+
+
+def vmap_passes_keyword_arguments_unbatched(L):
+    return L.func.vmap(lambda v, scale=1.0: v * scale)(L.tensor([[0.0, 1.0], [2.0, 3.0]]), scale=L.tensor([1.0, 10.0]))
+
+
+def vmap_out_dims_none_of_a_constant(L):
+    return L.func.vmap(lambda v: L.tensor([1.0, 2.0]) * 3, out_dims=None)(L.tensor([[0.0, 1.0], [2.0, 3.0]]))
+
+
+def vmap_out_dims_none_of_a_parameter(L):
+    W = _parameter(L)
+    out = L.func.vmap(lambda v: (W * 2).sum(), out_dims=None)(L.tensor([[0.0, 1.0], [2.0, 3.0]]))
+    return out, _trains(W, out)
+
+
 CASES = [
     grad_total_derivative,
     grad_through_an_input_to_another,
@@ -178,6 +200,10 @@ CASES = [
     func_jacrev_keeps_the_parameter,
     func_vmap_of_grad_keeps_the_parameter,
     func_jacfwd_and_hessian_keep_the_parameter,
+    vmap_of_an_empty_batch,
+    vmap_passes_keyword_arguments_unbatched,
+    vmap_out_dims_none_of_a_constant,
+    vmap_out_dims_none_of_a_parameter,
 ]
 
 
@@ -200,11 +226,23 @@ def grad_outputs_for_a_scalar(L):
     return L.autograd.grad(x.sum(), x, grad_outputs=L.tensor([1.0, 1.0]))
 
 
+def vmap_out_dims_none_of_a_batched_output(L):
+    return L.func.vmap(lambda v: v * 2, out_dims=None)(L.tensor([[0.0, 1.0], [2.0, 3.0]]))
+
+
+def vmap_out_dims_none_of_equal_values_whose_gradients_differ(L):
+    return L.func.vmap(lambda v: v**2, out_dims=None)(L.tensor([1.0, -1.0], requires_grad=True))
+
+
+_UNBATCHED = r"vmap\(<lambda>, \.\.\.\): <lambda> returned an output that depends on the batch .* but out_dims is None"
+
 # (case, our exception, our message; torch refuses too)
 REFUSALS = [
     (grad_outputs_of_another_shape, ValueError,
      r"grad: grad_outputs\[0\] has shape \(1,\), but output 0 has shape \(2,\)"),
     (grad_outputs_for_a_scalar, ValueError, r"grad: grad_outputs\[0\] has shape \(2,\), but output 0 has shape \(\)"),
+    (vmap_out_dims_none_of_a_batched_output, ValueError, _UNBATCHED),
+    (vmap_out_dims_none_of_equal_values_whose_gradients_differ, ValueError, _UNBATCHED),
 ]
 
 
