@@ -324,12 +324,37 @@ def _call_backward(node, grad, create_graph):
         by_id.update({id(p.data): p for p in parents})
         saved = tuple([by_id.get(id(s), s) for s in saved])
     ctx.saved_tensors = saved
-    grads = fn.backward(ctx, grad)
+    try:
+        grads = fn.backward(ctx, grad)
+    except TypeError as err:
+        if "does not support ufuncs" not in str(err):
+            raise
+        raise TypeError(_numpy_in_backward(fn, "called a NumPy function (np.exp, np.maximum, ...) on")) from None
     if type(grads) is not tuple:  # a list is never one gradient, so it is read as one per input
         grads = tuple(grads) if type(grads) is list else (grads,)
     if len(grads) != len(parents):
         grads = _node_gradients(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
+    if create_graph and isinstance(grad, Node):
+        _check_recorded(fn, grad, saved, grads, parents)
     return grads
+
+
+def _numpy_in_backward(fn, did):
+    name = fn.__name__
+    return (f"{name}.backward {did} a Tensor. Gradients of gradients (create_graph=True, and func's transforms "
+            "that nest, such as hessian or jacrev of jacrev) run backward on Tensors so that it is recorded, and "
+            "NumPy functions are not recorded. Write "
+            f"{name}.backward with Tensor operations (g * (x > 0), x.exp(), other Functions' apply).")
+
+
+def _check_recorded(fn, grad, saved, grads, parents):
+    """Under create_graph, a NumPy array from backward has lost the graph its gradient depends on: refuse it
+    (an all-zero array is a constant gradient, and stays allowed)."""
+    if not (grad.requires_grad or any(isinstance(s, Node) and s.requires_grad for s in saved)):
+        return  # nothing to record: the gradients are constants
+    for g, p in zip(grads, parents):
+        if type(g).__module__ == "numpy" and p.requires_grad and hasattr(g, "shape") and g.any():
+            raise TypeError(_numpy_in_backward(fn, "returned a NumPy array computed from"))
 
 
 def call_jvp(fn, ctx, tangents):

@@ -252,3 +252,49 @@ def test_refused_with_a_clear_message_as_torch_refuses(case, error, message):
         case(Ours)
     with pytest.raises(Exception):  # noqa: B017 - torch's own wording and type vary
         case(Torch)
+
+
+# --- a custom Function whose backward uses NumPy, under gradients of gradients -------------------
+
+
+class NumpyReLU(bc.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return np.where(x > 0, g, 0)  # right for one backward; its graph is lost under create_graph
+
+
+class NumpyExp(bc.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.exp(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np.exp(x)
+
+
+def test_a_numpy_backward_is_right_once_and_refused_under_create_graph():
+    x = bc.tensor([1.0, -2.0, 3.0])
+    np.testing.assert_array_equal(func.jacrev(lambda v: NumpyReLU.apply(v) ** 2)(x).data, np.diag([2.0, 0.0, 6.0]))
+    with pytest.raises(TypeError, match=r"^NumpyReLU\.backward returned a NumPy array computed from a Tensor\. "
+                                        r"Gradients of gradients .* Write NumpyReLU\.backward with Tensor operations"):
+        func.jacrev(func.jacrev(lambda v: (NumpyReLU.apply(v) ** 2).sum()))(x)
+    xr = bc.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"^NumpyReLU\.backward returned a NumPy array"):
+        bc.autograd.grad((NumpyReLU.apply(xr) ** 2).sum(), xr, create_graph=True)
+
+
+@pytest.mark.parametrize("transform", [func.hessian, lambda f: func.jacrev(func.jacrev(f)),
+                                       lambda f: func.jacfwd(func.grad(f))], ids=["hessian", "jacrev2", "jacfwd_grad"])
+def test_a_numpy_ufunc_in_backward_names_the_function_not_an_internal_class(transform):
+    with pytest.raises(TypeError, match=r"^NumpyExp\.backward called a NumPy function .* on a Tensor\.") as err:
+        transform(lambda v: NumpyExp.apply(v).sum())(bc.tensor([1.0, 2.0]))
+    assert "_Dual" not in str(err.value) and "ufunc" not in str(err.value)
