@@ -1,11 +1,12 @@
 """`Tensor`: an ndarray that remembers how it was computed (PyTorch-like)."""
 
 import numbers
+from typing import NamedTuple
 
 import numpy as np
 
 from . import autodiff, ops
-from .checks import gradient_shape, is_real, label_text, reduction_axes
+from .checks import gradient_shape, is_int, is_real, label_text, reduction_axes
 from .operators import Operators
 
 
@@ -369,13 +370,35 @@ class Tensor(Operators, autodiff.Node):
     def mean(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         return ops.Mean.apply(self, *_reduction(self, "mean", axis, keepdims, dim, keepdim))
 
-    def max(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """The largest entry over `axis`. On a tie the first maximal entry (in C order) gets the gradient."""
-        return ops.Max.apply(self, *_reduction(self, "max", axis, keepdims, dim, keepdim, empty_ok=False))
+    # max and min: NumPy's axis= gives the values; PyTorch's dim (positional or dim=) gives (values, indices).
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The largest entry: of all, over NumPy's `axis=` (a Tensor), or, as in PyTorch, over one `dim`
+        (a pair `(values, indices)`); `t.max(other)` is the elementwise `maximum`. On a tie the first
+        maximal entry (in C order) gets the gradient."""
+        return self._extreme("max", dim, keepdim, axis, keepdims)
 
-    def min(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
-        """The smallest entry over `axis`; on a tie the first minimal entry gets the gradient."""
-        return -(-self).max(axis, keepdims, dim=dim, keepdim=keepdim)
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The smallest entry, with max's forms; on a tie the first minimal entry gets the gradient."""
+        return self._extreme("min", dim, keepdim, axis, keepdims)
+
+    def _extreme(self, name, dim, keepdim, axis, keepdims):
+        if isinstance(dim, Tensor):  # PyTorch's t.max(other)
+            return self.maximum(dim) if name == "max" else -(-self).maximum(-dim)
+        if dim is not None and axis is not None:
+            raise TypeError(f"{name}: give dim (PyTorch's) or axis (NumPy's), not both")
+        if dim is not None and not is_int(dim):
+            raise TypeError(f"{name}(dim) takes one dimension (an int) and returns (values, indices), as in "
+                            f"PyTorch; got dim={dim!r}. For the values over several axes, write {name}(axis={dim!r})")
+        keep = keepdim if keepdims is None else keepdims
+        axis, keep = _reduction(self, name, axis if dim is None else dim, keep, None, None, empty_ok=False)
+        flip = name == "min"  # min(x) = -max(-x)
+        source = -self if flip else self
+        values = ops.Max.apply(source, axis, keep)
+        values = -values if flip else values
+        if dim is None:
+            return values
+        indices = np.argmax(source.data, axis=axis, keepdims=keep)
+        return ValuesIndices(values, Tensor._wrap_output(np.asarray(indices), ()))
 
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Positions of the largest entries (an integer Tensor, no gradient)."""
@@ -421,8 +444,21 @@ class Tensor(Operators, autodiff.Node):
         return ops.Reshape.apply(self, tuple(shape))
 
     def transpose(self, *axes):
+        """PyTorch's `transpose(dim0, dim1)` swaps two dimensions. NumPy's forms stay: no argument reverses
+        them all, and a tuple (or three or more ints) is a permutation (PyTorch's `permute`)."""
+        if len(axes) == 2 and all(is_int(a) for a in axes):
+            d0, d1 = (reduction_axes(a, self.ndim, "transpose") % max(self.ndim, 1) for a in axes)
+            order = list(range(self.ndim))
+            if order:
+                order[d0], order[d1] = order[d1], order[d0]
+            return ops.Transpose.apply(self, tuple(order))
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         return ops.Transpose.apply(self, tuple(axes) if axes else None)
+
+    def permute(self, *dims):
+        """The dimensions in the order `dims` (PyTorch's permute, NumPy's transpose(axes))."""
+        dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        return ops.Transpose.apply(self, tuple(dims))
 
     def view(self, *shape):
         return self.reshape(*shape)
@@ -464,10 +500,18 @@ class Tensor(Operators, autodiff.Node):
         return ops.GetItem.apply(self, _plain_index(index))
 
 
+class ValuesIndices(NamedTuple):
+    """What `t.max(dim)` and `t.min(dim)` return, as PyTorch's do: the values and their positions."""
+
+    values: "Tensor"
+    indices: "Tensor"
+
+
 def _reduction(t, name, axis, keepdims, dim, keepdim, empty_ok=True):
     """(axis, keepdims) checked, from NumPy's or PyTorch's spelling."""
     if dim is not None:
-        axis = dim
+        # PyTorch's dim=() reduces every dimension (NumPy's axis=() reduces none)
+        axis = None if isinstance(dim, tuple | list) and not dim else dim
     if keepdim is not None:
         keepdims = keepdim
     axis = reduction_axes(axis, t.ndim, name)

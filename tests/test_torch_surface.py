@@ -186,6 +186,49 @@ def vmap_out_dims_none_of_a_parameter(L):
     return out, _trains(W, out)
 
 
+# --- PyTorch's spellings mean what they mean in PyTorch -------------------------------------------
+
+
+def _matrix(L):
+    return L.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]], requires_grad=True)
+
+
+def max_over_a_dim_gives_values_and_indices(L):
+    x = _matrix(L)
+    values, indices = x.max(1)
+    (values * L.tensor([1.0, 10.0])).sum().backward()
+    return values, indices, x.max(1)[0], x.max(dim=1).values, x.grad
+
+
+def min_over_a_dim_gives_values_and_indices(L):
+    x = _matrix(L)
+    v, i = x.min(dim=1, keepdim=True)
+    (v * L.tensor([[1.0], [10.0]])).sum().backward()
+    return v, i, x.min(0).indices, x.grad
+
+
+def max_and_min_of_everything_and_of_another_tensor(L):
+    x = L.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 6.0]], requires_grad=True)  # no ties: their rules differ by choice
+    other = L.tensor([3.0, 3.0, 3.0])
+    (x.max() + 10 * x.min() + (x.max(other) * 100 + x.min(other)).sum()).backward()
+    return x.max(), x.min(), x.max(other), x.min(other), x.grad
+
+
+def transpose_swaps_two_dims(L):
+    x = L.tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
+    m = _matrix(L)
+    out = [m.transpose(0, 1), m.transpose(1, 0), x.transpose(0, 2), x.transpose(-1, 0), x.transpose(1, 1),
+           L.tensor(2.0).transpose(0, 0), L.tensor([1.0, 2.0]).transpose(0, -1)]
+    (x.transpose(0, 2) * L.tensor(np.arange(24.0).reshape(4, 3, 2))).sum().backward()
+    return out + [x.grad]
+
+
+def sum_and_mean_over_dim_nothing_reduce_everything(L):
+    x = _matrix(L)
+    (x.sum(dim=()) + x.mean(dim=())).backward()
+    return x.sum(dim=()), x.mean(dim=()), x.sum(dim=(), keepdim=True), x.grad
+
+
 CASES = [
     grad_total_derivative,
     grad_through_an_input_to_another,
@@ -204,6 +247,11 @@ CASES = [
     vmap_passes_keyword_arguments_unbatched,
     vmap_out_dims_none_of_a_constant,
     vmap_out_dims_none_of_a_parameter,
+    max_over_a_dim_gives_values_and_indices,
+    min_over_a_dim_gives_values_and_indices,
+    max_and_min_of_everything_and_of_another_tensor,
+    transpose_swaps_two_dims,
+    sum_and_mean_over_dim_nothing_reduce_everything,
 ]
 
 
@@ -234,6 +282,10 @@ def vmap_out_dims_none_of_equal_values_whose_gradients_differ(L):
     return L.func.vmap(lambda v: v**2, out_dims=None)(L.tensor([1.0, -1.0], requires_grad=True))
 
 
+def max_over_several_dims(L):
+    return _matrix(L).max(dim=(0, 1))
+
+
 _UNBATCHED = r"vmap\(<lambda>, \.\.\.\): <lambda> returned an output that depends on the batch .* but out_dims is None"
 
 # (case, our exception, our message; torch refuses too)
@@ -243,6 +295,8 @@ REFUSALS = [
     (grad_outputs_for_a_scalar, ValueError, r"grad: grad_outputs\[0\] has shape \(2,\), but output 0 has shape \(\)"),
     (vmap_out_dims_none_of_a_batched_output, ValueError, _UNBATCHED),
     (vmap_out_dims_none_of_equal_values_whose_gradients_differ, ValueError, _UNBATCHED),
+    (max_over_several_dims, TypeError, r"max\(dim\) takes one dimension \(an int\) and returns \(values, indices\), "
+     r"as in PyTorch; got dim=\(0, 1\)\. For the values over several axes, write max\(axis=\(0, 1\)\)"),
 ]
 
 
