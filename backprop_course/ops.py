@@ -128,7 +128,7 @@ class PowConst(Function):
         (x,) = ctx.saved_tensors
         c = ctx.c
         if c == 0:
-            return g * 0.0  # x ** 0 is constant; c * x ** -1 would be 0 * inf (or raise) at x = 0
+            return _select(g, False)  # x ** 0 is constant: 0, even for an infinite g (g * 0 would be NaN)
         try:
             return g * c * x ** (c - 1) if c != 1 else g
         except ZeroDivisionError:  # float 0.0 ** (c - 1) with 0 < c < 1: the slope is infinite, as in NumPy
@@ -149,19 +149,24 @@ class Pow(Function):
         out = x**y
         if isinstance(out, complex):
             raise ValueError(f"{x} ** {y} is complex: a negative base needs a whole-number exponent")
+        # At x = 0 the formulas meet 0 * inf; PyTorch's limits there: no slope in x where y = 0 (x ** 0 is
+        # constant), none in y where y >= 0. Shifting the exponent, or log's argument, to a harmless value at
+        # those points only keeps every other point exact, under create_graph too.
+        x_zero = x == 0
+        ctx.y_zero, ctx.log_zero = x_zero & (y == 0), x_zero & (y >= 0)
         ctx.save_for_backward(x, y, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, y, out = ctx.saved_tensors
-        gx = g * y * x ** (y - 1)
+        gx = g * y * x ** (y - 1 + ctx.y_zero)
         if not ctx.needs_input_grad[1]:
             gy = None
         elif _scalar(x) and x <= 0:
-            gy = 0.0 if out == 0 else math.nan  # the limit of x**y·log(x) at x = 0; no real log below
+            gy = 0.0 if out == 0 or ctx.log_zero else math.nan  # the limit of x**y·log(x) at x = 0; no real log below
         else:
-            gy = g * out * Log.apply(x)
+            gy = g * out * Log.apply(x + ctx.log_zero)
         return gx, gy
 
     @staticmethod
@@ -454,6 +459,35 @@ class Max(Function):
     @staticmethod
     def jvp(ctx, t):
         return np.sum(t * ctx.mask, axis=ctx.axis, keepdims=ctx.keepdims)  # the tangent of the chosen element
+
+
+class Norm(Function):
+    """The Euclidean norm over `axis` (None: all entries), scaled by the largest entry so that squares of tiny or
+    huge entries neither underflow nor overflow. At a zero vector the slope is 0, as in PyTorch."""
+
+    op = "norm"
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        scale = np.max(np.abs(x), axis=axis, keepdims=True, initial=0.0)
+        ctx.zero, ctx.kept, ctx.axis = scale == 0, scale.shape, axis
+        unit = np.where(ctx.zero | np.isinf(scale), 1, scale)
+        with np.errstate(invalid="ignore"):  # inf / inf: the norm is inf there anyway
+            kept = np.where(np.isinf(scale), scale, unit * np.sqrt(np.sum((x / unit) ** 2, axis, keepdims=True)))
+        out = kept if keepdims else kept.reshape(np.sum(x, axis=axis).shape)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out = ctx.saved_tensors
+        return g.reshape(ctx.kept) * x / (out.reshape(ctx.kept) + ctx.zero)  # x / |x|, and 0 at x = 0
+
+    @staticmethod
+    def jvp(ctx, t):
+        x, out = ctx.saved_tensors
+        dot = np.sum(t * x, axis=ctx.axis, keepdims=True)
+        return (dot / (out.reshape(ctx.kept) + ctx.zero)).reshape(np.shape(out))
 
 
 class Reshape(Function):

@@ -429,9 +429,12 @@ class Tensor(Operators, autodiff.Node):
             raise ValueError("clamp needs min, max or both")
         return ops.Clamp.apply(self, min, max)
 
-    def norm(self):
-        """The Euclidean (Frobenius) norm, sqrt(sum(x²))."""
-        return (self * self).sum() ** 0.5
+    def norm(self, p="fro", dim=None, keepdim=False):
+        """The Euclidean (Frobenius) norm sqrt(sum(x²)), of all entries or over `dim`, as PyTorch's `norm`.
+        Its slope at a zero vector is 0."""
+        if p not in (2, "fro", None):
+            raise ValueError(f"norm: only the Euclidean norm (p=2, or 'fro') is available, got p={p!r}")
+        return ops.Norm.apply(self, *_reduction(self, "norm", None, keepdim, dim, None))
 
     def softmax(self, axis=-1):
         return ops.Softmax.apply(self, axis)
@@ -539,7 +542,8 @@ def _plain_index(index):
 
 # PyTorch's names for its gradient nodes, where they differ from this engine's Functions.
 _TORCH_NAMES = {"PowConst": "Pow", "MatMul": "Mm", "ReLU": "Relu", "GetItem": "Index", "Reshape": "View",
-                "Transpose": "Permute", "Maximum": "Maximum", "BroadcastTo": "Expand"}
+                "Transpose": "Permute", "Maximum": "Maximum", "BroadcastTo": "Expand",
+                "Norm": "LinalgVectorNorm"}
 
 
 class GradFn:

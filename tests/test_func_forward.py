@@ -88,6 +88,8 @@ CASES = {
     "cos": (ops.Cos, lambda d: [d.draw(arrays(d.draw(shapes)))], lambda x: x.cos()),
     "abs": (ops.Abs, lambda d: [d.draw(spread_arrays(d.draw(shapes)))], lambda x: x.abs()),
     "clamp": (ops.Clamp, lambda d: [d.draw(spread_arrays(d.draw(shapes)))], lambda x: x.clamp(-1.2345, 1.2345)),
+    "norm": (ops.Norm, lambda d: [d.draw(spread_arrays(d.draw(nonempty_shapes)))],
+             lambda x: x.norm() + x.norm(dim=-1, keepdim=True)),
     "clone": (ops.Clone, lambda d: [d.draw(arrays(d.draw(shapes)))], lambda x: x.clone()),
     "stack": (ops.Stack, _pair, lambda x, y: stack([x * y, y - x])),
     "cat": (ops.Cat, lambda d: [d.draw(arrays(s)) for s in ((2, 3), (1, 3))], lambda x, y: cat([x, y])),

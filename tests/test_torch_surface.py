@@ -229,6 +229,47 @@ def sum_and_mean_over_dim_nothing_reduce_everything(L):
     return x.sum(dim=()), x.mean(dim=()), x.sum(dim=(), keepdim=True), x.grad
 
 
+# --- singular points ------------------------------------------------------------------------------
+
+
+def pow_of_tensors_at_base_zero(L):
+    x = L.tensor([0.0, 0.0, 0.0, 2.0, -2.0, 0.0, 3.0], requires_grad=True)
+    y = L.tensor([0.0, 0.5, 2.0, 0.0, 2.0, -1.0, 1.5], requires_grad=True)
+    (x**y).sum().backward()
+    return x**y, x.grad, y.grad
+
+
+def pow_of_tensors_second_order_away_from_zero(L):
+    x = L.tensor([0.5, 2.0], requires_grad=True)
+    y = L.tensor([3.0, -1.5], requires_grad=True)
+    gx, gy = L.autograd.grad((x**y).sum(), [x, y], create_graph=True)
+    return gx, gy, L.autograd.grad((gx + gy).sum(), [x, y])
+
+
+def pow_zero_under_an_infinite_gradient(L):
+    x = L.tensor([1.0, 0.0, -2.0], requires_grad=True)
+    (x**0 * L.tensor([float("inf"), 1.0, float("nan")])).sum().backward()
+    return x.grad
+
+
+def norm_at_zero_and_over_a_dim(L):
+    x = L.tensor([[3.0, 4.0], [0.0, 0.0]], requires_grad=True)
+    z = L.tensor([0.0, 0.0, 0.0], requires_grad=True)
+    (x.norm(dim=1) * L.tensor([1.0, 2.0])).sum().backward()
+    z.norm().backward()
+    return x.norm(), x.norm(dim=1), x.norm(dim=0, keepdim=True), x.norm(2, 1), x.grad, z.grad
+
+
+def norm_second_order_and_forward_mode(L):
+    x = L.tensor([3.0, -4.0, 1.0])
+    return (L.func.hessian(lambda v: v.norm())(x), L.func.jvp(lambda v: v.norm(), (x,), (L.tensor([1.0, 2.0, 3.0]),)),
+            L.func.jacfwd(lambda v: v.reshape(3, 1).norm(dim=1))(x), L.tensor([[1.0, 2.0]]).norm(dim=()))
+
+
+def norm_of_special_values(L):
+    return L.tensor([float("inf"), 1.0]).norm(), L.tensor(np.zeros((0, 2))).norm(), L.tensor([1.0, float("nan")]).norm()
+
+
 CASES = [
     grad_total_derivative,
     grad_through_an_input_to_another,
@@ -252,6 +293,12 @@ CASES = [
     max_and_min_of_everything_and_of_another_tensor,
     transpose_swaps_two_dims,
     sum_and_mean_over_dim_nothing_reduce_everything,
+    pow_of_tensors_at_base_zero,
+    pow_of_tensors_second_order_away_from_zero,
+    pow_zero_under_an_infinite_gradient,
+    norm_at_zero_and_over_a_dim,
+    norm_second_order_and_forward_mode,
+    norm_of_special_values,
 ]
 
 
@@ -259,6 +306,26 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.__name__)
 def test_same_answer_as_torch(case):
     same(plain(case(Ours)), plain(case(Torch)))
+
+
+def test_pow_of_tensors_second_order_at_exponent_zero_is_exact():
+    """d/dy (y·x^(y-1)) = x^(y-1) at y = 0: PyTorch masks the whole x-slope there, and so gives 0 for it."""
+    x, y = bc.tensor([2.0], requires_grad=True), bc.tensor([0.0], requires_grad=True)
+    gx, gy = bc.autograd.grad((x**y).sum(), [x, y], create_graph=True)
+    assert gx.item() == 0.0 and gy.item() == np.log(2.0)
+    ggx, ggy = bc.autograd.grad(gx.sum(), [x, y])
+    assert ggx.item() == 0.0 and ggy.item() == 0.5
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_norm_of_tiny_and_huge_entries_is_exact(scale):
+    """A course choice: the norm is scaled by its largest entry, so neither the squares nor the slope under- or
+    overflows (PyTorch's float64 norm gives 0 and inf here, with slope 0)."""
+    x = bc.tensor([3.0 * scale, 4.0 * scale], requires_grad=True)
+    n = x.norm()
+    n.backward()
+    np.testing.assert_allclose(n.item(), 5.0 * scale, rtol=1e-15)
+    np.testing.assert_allclose(x.grad.data, [0.6, 0.8], rtol=1e-15)
 
 
 # --- refusals ------------------------------------------------------------------------------------
