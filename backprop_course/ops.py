@@ -109,6 +109,16 @@ class Div(Function):
         return (tx - out * ty) / y
 
 
+def _pow(x, c):
+    """x ** c; for floats, IEEE's infinities (as NumPy and PyTorch give) where Python raises."""
+    try:
+        return x**c
+    except ZeroDivisionError:  # 0.0 ** negative
+        return -math.inf if math.copysign(1, x) < 0 and c % 2 == 1 else math.inf
+    except OverflowError:  # a result beyond the largest float
+        return -math.inf if x < 0 and c % 2 == 1 else math.inf
+
+
 class PowConst(Function):
     """x ** c for a fixed number c."""
 
@@ -116,7 +126,7 @@ class PowConst(Function):
 
     @staticmethod
     def forward(ctx, x, c):
-        out = x**c
+        out = _pow(x, c)
         if isinstance(out, complex):
             raise ValueError(f"{x} ** {c} is complex: a negative base needs a whole-number exponent")
         ctx.c = c
@@ -129,10 +139,7 @@ class PowConst(Function):
         c = ctx.c
         if c == 0:
             return _select(g, False)  # x ** 0 is constant: 0, even for an infinite g (g * 0 would be NaN)
-        try:
-            return g * c * x ** (c - 1) if c != 1 else g
-        except ZeroDivisionError:  # float 0.0 ** (c - 1) with 0 < c < 1: the slope is infinite, as in NumPy
-            return g * c * math.inf
+        return g * c * _pow(x, c - 1) if c != 1 else g
 
     @staticmethod
     def jvp(ctx, t):
@@ -146,7 +153,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        out = x**y
+        out = _pow(x, y)
         if isinstance(out, complex):
             raise ValueError(f"{x} ** {y} is complex: a negative base needs a whole-number exponent")
         # At x = 0 the formulas meet 0 * inf; PyTorch's limits there: no slope in x where y = 0 (x ** 0 is
@@ -160,11 +167,11 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, g):
         x, y, out = ctx.saved_tensors
-        gx = g * y * x ** (y - 1 + ctx.y_zero)
+        gx = g * y * _pow(x, y - 1 + ctx.y_zero)
         if not ctx.needs_input_grad[1]:
             gy = None
-        elif _scalar(x) and x <= 0:
-            gy = 0.0 if out == 0 or ctx.log_zero else math.nan  # the limit of x**y·log(x) at x = 0; no real log below
+        elif _scalar(x) and x <= 0:  # x**y·log(x): its limit at x = 0 (0 where y >= 0), no real log below 0
+            gy = 0.0 if ctx.log_zero else g * out * (-math.inf if x == 0 else math.nan)
         else:
             gy = g * out * Log.apply(x + ctx.log_zero)
         return gx, gy

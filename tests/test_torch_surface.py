@@ -328,6 +328,44 @@ def test_norm_of_tiny_and_huge_entries_is_exact(scale):
     np.testing.assert_allclose(x.grad.data, [0.6, 0.8], rtol=1e-15)
 
 
+# --- Value ** ...: IEEE's infinities, as PyTorch gives, where Python's floats raise -----------------
+# Each case builds its leaves with `v` and is compared with torch on its output and every leaf's gradient.
+
+VALUE_POWERS = {
+    "zero to a negative power": lambda v: v(0.0) ** -1,
+    "negative zero to an odd negative power": lambda v: v(-0.0) ** -3,
+    "zero to a negative even power": lambda v: v(0.0) ** -2.0,
+    "overflow": lambda v: v(10.0) ** 400,
+    "negative overflow": lambda v: v(-10.0) ** 401,
+    "overflow in backward only": lambda v: v(1e-200) ** -1.5,
+    "a number to the power of a Value": lambda v: 0 ** v(0.5),
+    "overflowing 2 ** Value": lambda v: 2 ** v(2000.0),
+    "zero to a Value power": lambda v: v(0.0) ** v(0.5),
+    "zero to a Value zero": lambda v: v(0.0) ** v(0.0),
+    "zero to a negative Value": lambda v: v(0.0) ** v(-1.0),
+    "zero to the power 0.5": lambda v: v(0.0) ** 0.5,
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("case", VALUE_POWERS.values(), ids=VALUE_POWERS.keys())
+def test_value_powers_as_torch(case):
+    def run(V):
+        leaves = []
+
+        def leaf(x):
+            leaves.append(V(x))
+            return leaves[-1]
+
+        out = case(leaf)
+        out.backward()
+        return [float(out.data)] + [float(x.grad) for x in leaves]
+
+    ours = run(bc.Value)
+    theirs = run(lambda x: torch.tensor(x, dtype=torch.float64, requires_grad=True))
+    np.testing.assert_array_equal(ours, theirs)
+
+
 # --- refusals ------------------------------------------------------------------------------------
 
 
