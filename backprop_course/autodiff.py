@@ -39,14 +39,23 @@ def set_grad_enabled(mode):
         _grad_enabled = previous
 
 
-def no_grad():
-    """Run a block without recording a graph (for updates and evaluation)."""
-    return set_grad_enabled(False)
+def no_grad(function=None):
+    """Run a block without recording a graph (for updates and evaluation); as a decorator, `@no_grad()` or
+    `@no_grad`, a whole function."""
+    return _switch(False, function, "no_grad")
 
 
-def enable_grad():
-    """Record graphs inside the block, even within no_grad()."""
-    return set_grad_enabled(True)
+def enable_grad(function=None):
+    """Record graphs inside the block, even within no_grad(); also a decorator, with or without ()."""
+    return _switch(True, function, "enable_grad")
+
+
+def _switch(mode, function, name):
+    if function is None:
+        return set_grad_enabled(mode)
+    if not callable(function):
+        raise TypeError(f"{name}() takes no argument (as a decorator it takes the function), got {function!r}")
+    return set_grad_enabled(mode)(function)
 
 
 class DifferentiationDisabled(RuntimeError):

@@ -70,3 +70,14 @@ def gradient_shape(shape, expected, what, of="the tensor"):
     if tuple(shape) != tuple(expected):
         raise ValueError(f"{what} has shape {tuple(shape)}, but {of} has shape {tuple(expected)}; "
                          "the gradient of an output must have the output's shape")
+
+
+def dimension(dim, ndim, name):
+    """One dimension `dim` (an int, negative counting from the end) of a tensor with `ndim` dimensions, as
+    a non-negative int. A 0-d tensor takes 0 or -1, as in PyTorch."""
+    if not is_int(dim):
+        raise TypeError(f"{name}: dim must be one int, got {dim!r}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise ValueError(f"{name}: dim {dim} is out of range for a tensor with {ndim} dimension(s)")
+    return int(dim) % n

@@ -264,13 +264,36 @@ class _Call:
         return tree if self.nested else _detached(tree)
 
 
-def _check_budget(name, outs, out_labels, ins, in_labels):
+_enclosing = []  # (name, input labels, input shapes) of the Jacobian transforms whose f runs now, outermost first
+
+
+@contextlib.contextmanager
+def _inside_jacobian(name, labels, inputs):
+    """While an outer Jacobian transform runs f: an inner one checks the outer Jacobian's size as soon as it
+    knows its own, before its remaining passes (jacfwd(jacfwd(f)) would otherwise run the inner one in full)."""
+    _enclosing.append((name, labels, [x.shape for x in inputs]))
+    try:
+        yield
+    finally:
+        _enclosing.pop()
+
+
+def _check_budget(name, outs, out_labels, ins, in_labels, enclosing=()):
     parts = [
         (f"d{yl}/d{xl}", y.shape + x.shape, jacobian_nbytes(y.shape, x.shape, np.result_type(y.dtype, x.dtype)))
         for y, yl in zip(outs, out_labels, strict=True) for x, xl in zip(ins, in_labels, strict=True)
     ]
-    total = sum(n for _, _, n in parts)
-    if _jacobian_budget is not None and total > _jacobian_budget:
+    if _jacobian_budget is None:
+        return
+    _within_budget(name, parts)
+    for outer, labels, shapes in reversed(enclosing):  # the Jacobians of this one's result, innermost first
+        parts = [(f"d({label})/d{xl}", shape + xs, n * math.prod(xs))
+                 for label, shape, n in parts for xl, xs in zip(labels, shapes, strict=True)]
+        _within_budget(outer, parts)
+
+
+def _within_budget(name, parts):
+    if sum(n for _, _, n in parts) > _jacobian_budget:
         detail = " and ".join(f"{label} (shape {shape}) would need {format_bytes(n)}" for label, shape, n in parts)
         raise MemoryError(
             f"{name}: {detail}, over the Jacobian budget of {format_bytes(_jacobian_budget)}. "
@@ -603,9 +626,11 @@ def _jacrev(f, argnums, has_aux, name, y_label="y"):
     @functools.wraps(f)
     def jac_f(*args):
         call = _Call(f, args, argnums, name, has_aux)
-        lin = _Linearization(call)
+        enclosing = list(_enclosing)
+        with _inside_jacobian(name, call.labels, call.primals):
+            lin = _Linearization(call)
         outs, inputs = lin.outs, lin.inputs
-        _check_budget(name, outs, [y_label + p for p in _paths(lin.spec)], inputs, call.labels)
+        _check_budget(name, outs, [y_label + p for p in _paths(lin.spec)], inputs, call.labels, enclosing)
         jacobians = []
         for j, y in enumerate(outs):
             rows = []
@@ -624,14 +649,17 @@ def _jacfwd(f, argnums, has_aux, name, y_label="y"):
         call = _Call(f, args, argnums, name, has_aux)
         push, primals = _pushforward(call), call.primals
         columns = [[] for _ in primals]  # columns[i][k]: the output tangents for input leaf i, element k
-        for i, x in enumerate(primals):
-            for k in range(x.data.size):
-                outs, spec, aux, tangents = push([_basis(x, k) if m == i else None for m in range(len(primals))])
-                if not any(columns):  # the first pass: output shapes are known, nothing Jacobian-sized exists yet
-                    _check_budget(name, outs, [y_label + p for p in _paths(spec)], primals, call.labels)
-                columns[i].append(tangents)
-        if not any(columns):  # no input elements at all
-            outs, spec, aux = call(primals)
+        enclosing = list(_enclosing)
+        with _inside_jacobian(name, call.labels, primals):
+            for i, x in enumerate(primals):
+                for k in range(x.data.size):
+                    outs, spec, aux, tangents = push([_basis(x, k) if m == i else None for m in range(len(primals))])
+                    if not any(columns):  # the first pass: output shapes are known, nothing Jacobian-sized yet
+                        _check_budget(name, outs, [y_label + p for p in _paths(spec)], primals, call.labels,
+                                      enclosing)
+                    columns[i].append(tangents)
+            if not any(columns):  # no input elements at all
+                outs, spec, aux = call(primals)
         jacobians = [[_jacobian(y, x, [c[j] for c in columns[i]], False) for i, x in enumerate(primals)]
                      for j, y in enumerate(outs)]
         return _assemble(call, outs, spec, jacobians, aux)

@@ -451,7 +451,7 @@ class Max(Function):
             a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
         rest = [a for a in range(x.ndim) if a not in axes]
         moved = np.transpose(x, rest + list(axes))
-        flat = moved.reshape(moved.shape[: len(rest)] + (-1,))
+        flat = moved.reshape(moved.shape[: len(rest)] + (math.prod(moved.shape[len(rest):]),))  # (-1 fails when empty)
         onehot = np.zeros(flat.shape, bool)
         np.put_along_axis(onehot, flat.argmax(-1)[..., None], True, axis=-1)
         ctx.mask = np.transpose(onehot.reshape(moved.shape), np.argsort(rest + list(axes)))
@@ -575,7 +575,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))  # (initial: an empty axis has no max)
         out = e / e.sum(axis=axis, keepdims=True)
         ctx.axis = axis
         ctx.save_for_backward(out)
@@ -596,7 +596,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        shifted = x - x.max(axis=axis, keepdims=True)
+        shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.axis = axis
         ctx.save_for_backward(out)

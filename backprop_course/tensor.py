@@ -1,12 +1,13 @@
 """`Tensor`: an ndarray that remembers how it was computed (PyTorch-like)."""
 
+import math
 import numbers
 from typing import NamedTuple
 
 import numpy as np
 
 from . import autodiff, ops
-from .checks import gradient_shape, is_int, is_real, label_text, reduction_axes
+from .checks import dimension, gradient_shape, is_int, is_real, label_text, reduction_axes
 from .operators import Operators
 
 
@@ -349,6 +350,10 @@ class Tensor(Operators, autodiff.Node):
     def _lift(self, x, symbol=""):
         if isinstance(x, Tensor):
             return x
+        if isinstance(x, autodiff.Node):
+            raise TypeError(f"unsupported operand for Tensor {symbol} {type(x).__name__}: a Tensor and a "
+                            f"{type(x).__name__} can't be mixed in one operation (use Tensors throughout, or "
+                            f"{type(x).__name__}s throughout)")
         # Numbers and boolean masks take this tensor's dtype, as in NumPy (float32 * mask stays float32).
         # An array operand is shared, not copied: while a graph holds it, it is read-only.
         same = is_real(x) or getattr(x, "dtype", None) == np.bool_
@@ -425,8 +430,12 @@ class Tensor(Operators, autodiff.Node):
     __abs__ = abs
 
     def clamp(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        """x limited to [min, max]. A Tensor bound gets the gradient where it is the one that holds."""
         if min is None and max is None:
             raise ValueError("clamp needs min, max or both")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds in the graph: maximum's tie rule keeps x's
+            out = self if min is None else self.maximum(min)
+            return out if max is None else -(-out).maximum(-self._lift(max))
         return ops.Clamp.apply(self, min, max)
 
     def norm(self, p="fro", dim=None, keepdim=False):
@@ -436,11 +445,16 @@ class Tensor(Operators, autodiff.Node):
             raise ValueError(f"norm: only the Euclidean norm (p=2, or 'fro') is available, got p={p!r}")
         return ops.Norm.apply(self, *_reduction(self, "norm", None, keepdim, dim, None))
 
-    def softmax(self, axis=-1):
-        return ops.Softmax.apply(self, axis)
+    def softmax(self, axis=-1, *, dim=None):
+        """exp(x) / sum(exp(x)) along one axis (PyTorch's `dim`)."""
+        return ops.Softmax.apply(self, self._softmax_axis(axis, dim, "softmax"))
 
-    def log_softmax(self, axis=-1):
-        return ops.LogSoftmax.apply(self, axis)
+    def log_softmax(self, axis=-1, *, dim=None):
+        return ops.LogSoftmax.apply(self, self._softmax_axis(axis, dim, "log_softmax"))
+
+    def _softmax_axis(self, axis, dim, name):
+        axis = axis if dim is None else dim
+        return None if axis is None else dimension(axis, self.ndim, name)
 
     def reshape(self, *shape):
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
@@ -466,15 +480,21 @@ class Tensor(Operators, autodiff.Node):
     def view(self, *shape):
         return self.reshape(*shape)
 
-    def flatten(self):
-        return self.reshape(-1)
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Dimensions start_dim to end_dim (all by default) merged into one, as PyTorch's flatten."""
+        if self.ndim == 0:
+            dimension(start_dim, 0, "flatten"), dimension(end_dim, 0, "flatten")
+            return self.reshape(1)
+        start, end = dimension(start_dim, self.ndim, "flatten"), dimension(end_dim, self.ndim, "flatten")
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        return self.reshape(self.shape[:start] + (math.prod(self.shape[start:end + 1]),) + self.shape[end + 1:])
 
     def squeeze(self, dim=None):
-        """Drop size-1 dimensions (all, or only `dim`)."""
-        if dim is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
-        dim = reduction_axes(dim, self.ndim, "squeeze") % max(self.ndim, 1)
-        return self if self.shape[dim] != 1 else self.reshape(self.shape[:dim] + self.shape[dim + 1:])
+        """Drop size-1 dimensions: all, or those among `dim` (an int or a tuple)."""
+        axes = range(self.ndim) if dim is None else {dimension(d, self.ndim, "squeeze") for d in
+                                                     (dim if isinstance(dim, tuple | list) else (dim,))}
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if n != 1 or i not in axes))
 
     def unsqueeze(self, dim):
         """Insert a size-1 dimension at `dim`."""
@@ -498,6 +518,11 @@ class Tensor(Operators, autodiff.Node):
         axes = list(range(self.ndim))
         axes[-2:] = axes[-1], axes[-2]
         return self.transpose(axes)
+
+    def __setitem__(self, index, value):
+        raise TypeError("item assignment (t[i] = v) is not supported on a Tensor: build a new one instead, e.g. "
+                        "with a mask, t * (1 - m) + v * m, or from a changed copy of its values: a = t.numpy().copy(); "
+                        "a[i] = v; t = bc.tensor(a)")
 
     def __getitem__(self, index):
         return ops.GetItem.apply(self, _plain_index(index))
@@ -638,7 +663,12 @@ def stack(tensors, dim=0):
 
 def cat(tensors, dim=0):
     """The tensors joined along their existing dimension `dim`."""
-    return ops.Cat.apply(dim, *_nodes(tensors, "cat"))
+    tensors = _nodes(tensors, "cat")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise ValueError(f"cat joins tensors along an existing dimension, but tensor {i} is 0-d (a single "
+                             "number); use stack to make a new dimension, or reshape(1) first")
+    return ops.Cat.apply(dimension(dim, tensors[0].ndim, "cat"), *tensors)
 
 
 def matmul(x, y):

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated
 
 class Ours:
     name = "ours"
+    no_grad = staticmethod(bc.no_grad)
     autograd, func = bc.autograd, func
     cat, stack = staticmethod(bc.cat), staticmethod(bc.stack)
 
@@ -270,6 +271,50 @@ def norm_of_special_values(L):
     return L.tensor([float("inf"), 1.0]).norm(), L.tensor(np.zeros((0, 2))).norm(), L.tensor([1.0, float("nan")]).norm()
 
 
+# --- PyTorch's forms that gave raw errors ----------------------------------------------------------
+
+
+def reductions_over_an_empty_dim(L):
+    z = L.tensor(np.zeros((2, 0)), requires_grad=True)
+    e = L.tensor(np.zeros((0, 3)))
+    return z.softmax(dim=1), z.log_softmax(dim=1), e.softmax(dim=1), e.max(1).values, e.min(dim=1).indices
+
+
+def softmax_over_dim(L):
+    x = L.tensor([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]], requires_grad=True)
+    w = L.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+    ((x.softmax(dim=0) + x.log_softmax(dim=1) + x.softmax(-1)) * w).sum().backward()
+    return x.softmax(dim=0), x.log_softmax(dim=1), x.grad
+
+
+def flatten_and_squeeze(L):
+    x = L.tensor(np.arange(24.0).reshape(2, 3, 4))
+    y = L.tensor(np.zeros((1, 2, 1)))
+    s = L.tensor(3.0)
+    return (x.flatten(1), x.flatten(0, 1), x.flatten(-2), x.flatten(), s.flatten(), s.flatten(0), s.squeeze(0),
+            s.squeeze(-1), y.squeeze((0, 2)), y.squeeze((0, 1)), y.squeeze(), y.squeeze(1),
+            L.tensor(np.zeros((0, 3, 2))).flatten(1))
+
+
+def clamp_between_tensors(L):
+    x = L.tensor([1.0, 5.0, -3.0, 2.0], requires_grad=True)
+    low = L.tensor([0.0, 0.0, 0.0, 0.0], requires_grad=True)
+    high = L.tensor([2.0, 2.0, 2.0, 2.0], requires_grad=True)
+    out = x.clamp(min=low, max=high)
+    (out * L.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    # (at a tie torch's tangent rule takes the bound's tangent, its backward x's: off the ties here)
+    only_max = L.func.jvp(lambda v, h: v.clamp(max=h), (L.tensor([1.0, 5.0, -3.0, 2.5]), high.detach()),
+                          (L.tensor([1.0, 1.0, 1.0, 1.0]), L.tensor([10.0, 10.0, 10.0, 10.0])))
+    return out, x.grad, low.grad, high.grad, only_max
+
+
+def no_grad_as_a_decorator_without_parentheses(L):
+    x = L.tensor([1.0], requires_grad=True)
+    off = (L.no_grad if L is Ours else torch.no_grad)(lambda: x * 2)
+    on = (bc.enable_grad if L is Ours else torch.enable_grad)(lambda: x * 2)
+    return float(off().requires_grad), float(on().requires_grad), off()
+
+
 CASES = [
     grad_total_derivative,
     grad_through_an_input_to_another,
@@ -299,6 +344,11 @@ CASES = [
     norm_at_zero_and_over_a_dim,
     norm_second_order_and_forward_mode,
     norm_of_special_values,
+    reductions_over_an_empty_dim,
+    softmax_over_dim,
+    flatten_and_squeeze,
+    clamp_between_tensors,
+    no_grad_as_a_decorator_without_parentheses,
 ]
 
 
@@ -366,6 +416,30 @@ def test_value_powers_as_torch(case):
     np.testing.assert_array_equal(ours, theirs)
 
 
+def test_item_assignment_and_mixing_with_value_are_refused_clearly():
+    x = bc.zeros(3)
+    with pytest.raises(TypeError, match=r"^item assignment \(t\[i\] = v\) is not supported on a Tensor: build a "):
+        x[0] = 5
+    with pytest.raises(TypeError, match=r"^unsupported operand for Tensor \* Value: a Tensor and a Value can't be "):
+        x * bc.Value(2.0)
+
+
+@pytest.mark.parametrize(("outer", "transform"), [("jacfwd", lambda f: func.jacfwd(func.jacfwd(f))),
+                                                  ("jacrev", lambda f: func.jacrev(func.jacfwd(f)))])
+def test_a_nested_jacobian_over_the_budget_is_refused_before_the_inner_one_runs(monkeypatch, outer, transform):
+    """The outer Jacobian's size is known once the inner transform's first pass gives its output shape."""
+    passes = []
+    monkeypatch.setattr(func, "_basis", lambda x, k, basis=func._basis: passes.append(k) or basis(x, k))
+    budget = func.set_jacobian_budget(10_000)
+    try:
+        with pytest.raises(MemoryError, match=rf"^{outer}: d\(dy/dv\)/dv \(shape \(40, 40\)\) would need 12.5 KiB, "
+                                               r"over the Jacobian budget of 9.77 KiB"):
+            transform(lambda v: (v**3).sum())(bc.tensor(np.linspace(-1.0, 1.0, 40)))
+    finally:
+        func.set_jacobian_budget(budget)
+    assert len(passes) <= 2  # the outer transform's first pass and the inner one's, not the inner one's 40
+
+
 # --- refusals ------------------------------------------------------------------------------------
 
 
@@ -391,6 +465,26 @@ def max_over_several_dims(L):
     return _matrix(L).max(dim=(0, 1))
 
 
+def max_over_an_empty_dim(L):
+    return L.tensor(np.zeros((2, 0))).max(1)
+
+
+def min_of_an_empty_tensor(L):
+    return L.tensor(np.zeros(0)).min()
+
+
+def cat_of_0d_tensors(L):
+    return L.cat([L.tensor(1.0), L.tensor(2.0)])
+
+
+def softmax_over_a_missing_dim(L):
+    return L.tensor([[1.0, 2.0]]).softmax(dim=2)
+
+
+def flatten_backwards(L):
+    return L.tensor(np.zeros((2, 3, 4))).flatten(2, 1)
+
+
 _UNBATCHED = r"vmap\(<lambda>, \.\.\.\): <lambda> returned an output that depends on the batch .* but out_dims is None"
 
 # (case, our exception, our message; torch refuses too)
@@ -400,6 +494,11 @@ REFUSALS = [
     (grad_outputs_for_a_scalar, ValueError, r"grad: grad_outputs\[0\] has shape \(2,\), but output 0 has shape \(\)"),
     (vmap_out_dims_none_of_a_batched_output, ValueError, _UNBATCHED),
     (vmap_out_dims_none_of_equal_values_whose_gradients_differ, ValueError, _UNBATCHED),
+    (max_over_an_empty_dim, ValueError, r"^max of an empty tensor \(shape \(2, 0\)\) over axis 1 has no value"),
+    (min_of_an_empty_tensor, ValueError, r"^min of an empty tensor \(shape \(0,\)\) over axis None has no value"),
+    (cat_of_0d_tensors, ValueError, r"^cat joins tensors along an existing dimension, but tensor 0 is 0-d"),
+    (softmax_over_a_missing_dim, ValueError, r"^softmax: dim 2 is out of range for a tensor with 2 dimension\(s\)"),
+    (flatten_backwards, ValueError, r"^flatten: start_dim 2 comes after end_dim 1"),
     (max_over_several_dims, TypeError, r"max\(dim\) takes one dimension \(an int\) and returns \(values, indices\), "
      r"as in PyTorch; got dim=\(0, 1\)\. For the values over several axes, write max\(axis=\(0, 1\)\)"),
 ]
