@@ -362,7 +362,7 @@ def _check_recorded(fn, grad, saved, grads, parents):
     if not (grad.requires_grad or any(isinstance(s, Node) and s.requires_grad for s in saved)):
         return  # nothing to record: the gradients are constants
     for g, p in zip(grads, parents):
-        if type(g).__module__ == "numpy" and p.requires_grad and hasattr(g, "shape") and g.any():
+        if p.requires_grad and hasattr(g, "any") and not isinstance(g, Node) and g.any():  # a raw, nonzero array
             raise TypeError(_numpy_in_backward(fn, "returned a NumPy array computed from"))
 
 

@@ -751,8 +751,11 @@ def vmap(f, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     The semantics of torch.func.vmap, computed by a plain loop: f runs once per
     batch element and the results are stacked (so it is no faster than the
     loop). `in_dims` is an int or None for every argument, or a tuple with one
-    entry per argument (None: not mapped). Each run draws its own random
-    numbers; `randomness` and `chunk_size` are accepted for torch.func's signature.
+    entry per argument (None: not mapped); keyword arguments reach every run
+    unmapped. An output with out_dims None must not depend on the batch. An
+    empty batch runs f once on zeros, for the outputs' shapes. Each run draws
+    its own random numbers; `randomness` and `chunk_size` are accepted for
+    torch.func's signature.
     """
     _torch_options("vmap", randomness, chunk_size)
 
