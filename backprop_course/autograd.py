@@ -40,9 +40,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not x.requires_grad:
             raise RuntimeError("grad: every input must require grad (it is where the gradient is read)")
     retain = create_graph if retain_graph is None else retain_graph
-    # The whole backward pass, read at the inputs: stopping at an input would drop the paths through it
-    # to another input (y = 2x gives dz/dx through y too).
-    found = autodiff.gradients(outputs, seeds, create_graph, retain)
+    found = autodiff.gradients(outputs, seeds, create_graph, retain, stop=_beyond(outputs, inputs))
     result = []
     for i, x in enumerate(inputs):
         g = found.get(x)
@@ -51,3 +49,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                                "to get None for it")
         result.append(None if g is None else g if isinstance(g, Tensor) else Tensor._wrap_output(g, ()))
     return tuple(result)
+
+
+def _beyond(outputs, inputs):
+    """The nodes whose backward no input needs: those with no input among their ancestors.
+
+    Gradients stop there, as in PyTorch, and the rest of the graph is kept. Not at the inputs themselves:
+    the path through one input to another counts too (y = 2x gives dz/dx through y).
+    """
+    wanted, leads = set(inputs), {}
+    for node in autodiff.topological_order(*outputs):  # parents first
+        leads[node] = any(p in wanted or leads[p] for p in node.parents)
+    return [node for node, through in leads.items() if not through]

@@ -79,6 +79,14 @@ def grad_through_an_input_to_another(L):
     return L.autograd.grad(z, [y, x], create_graph=True)
 
 
+def grad_keeps_the_graph_below_the_inputs(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    (gy,) = L.autograd.grad((y.exp() * 3).sum(), y)
+    (y * y).sum().backward()  # the graph below y was not walked, so not freed
+    return gy, x.grad
+
+
 def grad_of_an_infinite_output(L):
     x = L.tensor([0.0, 2.0], requires_grad=True)
     return L.autograd.grad(x.log().sum(), x)
@@ -318,6 +326,7 @@ def no_grad_as_a_decorator_without_parentheses(L):
 CASES = [
     grad_total_derivative,
     grad_through_an_input_to_another,
+    grad_keeps_the_graph_below_the_inputs,
     grad_of_an_infinite_output,
     grad_of_a_nan_output,
     grad_second_order_through_two_inputs,
