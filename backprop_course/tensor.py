@@ -542,6 +542,10 @@ def _reduction(t, name, axis, keepdims, dim, keepdim, empty_ok=True):
         axis = None if isinstance(dim, tuple | list) and not dim else dim
     if keepdim is not None:
         keepdims = keepdim
+    if t.ndim == 0 and axis is not None:  # PyTorch's: a 0-d tensor's one "dimension" is 0 (or -1), and all of it
+        for a in axis if isinstance(axis, tuple | list) else (axis,):
+            dimension(a, 0, name)
+        axis = None
     axis = reduction_axes(axis, t.ndim, name)
     if not empty_ok and (t.data.size == 0 if axis is None else any(t.shape[a] == 0 for a in
                                                                     ((axis,) if isinstance(axis, int) else axis))):

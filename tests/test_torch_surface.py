@@ -288,6 +288,12 @@ def reductions_over_an_empty_dim(L):
     return z.softmax(dim=1), z.log_softmax(dim=1), e.softmax(dim=1), e.max(1).values, e.min(dim=1).indices
 
 
+def reductions_of_a_0d_tensor_over_its_dim(L):
+    s = L.tensor(3.0, requires_grad=True)
+    (s.sum(0) + s.mean(dim=-1) + s.max(0).values + s.min(-1)[0] + s.norm(dim=0)).backward()
+    return s.sum(0), s.mean(dim=-1), s.max(0), s.min(-1, keepdim=True), s.argmax(0), s.grad
+
+
 def softmax_over_dim(L):
     x = L.tensor([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]], requires_grad=True)
     w = L.tensor([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
@@ -354,6 +360,7 @@ CASES = [
     norm_second_order_and_forward_mode,
     norm_of_special_values,
     reductions_over_an_empty_dim,
+    reductions_of_a_0d_tensor_over_its_dim,
     softmax_over_dim,
     flatten_and_squeeze,
     clamp_between_tensors,
