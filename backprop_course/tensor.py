@@ -464,7 +464,7 @@ class Tensor(Operators, autodiff.Node):
         """PyTorch's `transpose(dim0, dim1)` swaps two dimensions. NumPy's forms stay: no argument reverses
         them all, and a tuple (or three or more ints) is a permutation (PyTorch's `permute`)."""
         if len(axes) == 2 and all(is_int(a) for a in axes):
-            d0, d1 = (reduction_axes(a, self.ndim, "transpose") % max(self.ndim, 1) for a in axes)
+            d0, d1 = (dimension(a, self.ndim, "transpose") for a in axes)
             order = list(range(self.ndim))
             if order:
                 order[d0], order[d1] = order[d1], order[d0]

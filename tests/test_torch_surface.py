@@ -227,7 +227,7 @@ def transpose_swaps_two_dims(L):
     x = L.tensor(np.arange(24.0).reshape(2, 3, 4), requires_grad=True)
     m = _matrix(L)
     out = [m.transpose(0, 1), m.transpose(1, 0), x.transpose(0, 1), x.transpose(0, 2), x.transpose(-1, 0),
-           x.transpose(1, 1), L.tensor(2.0).transpose(0, 0), L.tensor([1.0, 2.0]).transpose(0, -1)]
+           x.transpose(1, 1), L.tensor(2.0).transpose(0, -1), L.tensor([1.0, 2.0]).transpose(0, -1)]
     (x.transpose(0, 2) * L.tensor(np.arange(24.0).reshape(4, 3, 2))).sum().backward()
     return out + [x.grad]
 
