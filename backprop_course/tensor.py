@@ -433,9 +433,13 @@ class Tensor(Operators, autodiff.Node):
         """x limited to [min, max]. A Tensor bound gets the gradient where it is the one that holds."""
         if min is None and max is None:
             raise ValueError("clamp needs min, max or both")
-        if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds in the graph: maximum's tie rule keeps x's
+        if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds in the graph; on a tie x keeps the gradient
             out = self if min is None else self.maximum(min)
-            return out if max is None else -(-out).maximum(-self._lift(max))
+            if max is None:
+                return out
+            high = self._lift(max)
+            inside = ~(out.data > high.data)  # (NaN stays in, as in maximum)
+            return ops.Select.apply(out, inside) + ops.Select.apply(high, ~inside)  # selects: no -0.0 gradients
         return ops.Clamp.apply(self, min, max)
 
     def norm(self, p="fro", dim=None, keepdim=False):
