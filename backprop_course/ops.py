@@ -157,10 +157,10 @@ class Pow(Function):
         if isinstance(out, complex):
             raise ValueError(f"{x} ** {y} is complex: a negative base needs a whole-number exponent")
         # At x = 0 the formulas meet 0 * inf; PyTorch's limits there: no slope in x where y = 0 (x ** 0 is
-        # constant), none in y where y >= 0. Shifting the exponent, or log's argument, to a harmless value at
-        # those points only keeps every other point exact, under create_graph too.
+        # constant, also at x = NaN), none in y where y >= 0. Shifting the exponent, or log's argument, to a
+        # harmless value at those points only keeps every other point exact, under create_graph too.
         x_zero = x == 0
-        ctx.y_zero, ctx.log_zero = x_zero & (y == 0), x_zero & (y >= 0)
+        ctx.y_zero, ctx.log_zero = (x_zero | (x != x)) & (y == 0), x_zero & (y >= 0)
         ctx.save_for_backward(x, y, out)
         return out
 

@@ -242,8 +242,8 @@ def sum_and_mean_over_dim_nothing_reduce_everything(L):
 
 
 def pow_of_tensors_at_base_zero(L):
-    x = L.tensor([0.0, 0.0, 0.0, 2.0, -2.0, 0.0, 3.0], requires_grad=True)
-    y = L.tensor([0.0, 0.5, 2.0, 0.0, 2.0, -1.0, 1.5], requires_grad=True)
+    x = L.tensor([0.0, 0.0, 0.0, 2.0, -2.0, 0.0, 3.0, float("nan")], requires_grad=True)
+    y = L.tensor([0.0, 0.5, 2.0, 0.0, 2.0, -1.0, 1.5, 0.0], requires_grad=True)
     (x**y).sum().backward()
     return x**y, x.grad, y.grad
 
