@@ -240,7 +240,8 @@ register(Exercise(
         "A VJP starts from one output direction and returns a row of the Jacobian; a JVP starts from one input "
         "direction and returns a column.",
         "The Jacobian has n_outputs rows and n_inputs columns.",
-        "reverse: n_outputs passes; forward: n_inputs passes. A scalar loss (n_outputs = 1) takes one backward pass.",
+        "Check against notebook 08's timings: as the inputs grew with one output, reverse mode stayed at 1 pass; as "
+        "the outputs grew with one input, forward mode stayed at 1 pass.",
     ),
     reference=jacobian_passes,
 ))
