@@ -190,7 +190,8 @@ register(Exercise(
     hints=(
         "dL/dx must have the shape of x, [N×D], and dL/dW the shape of W, [D×M].",
         "Which product of dL/dy [N×M] with W [D×M] (or its transpose) gives [N×D]? And of x with dL/dy gives [D×M]?",
-        "Check one entry by hand: dL/dx[0, 0] = Σ_m dL/dy[0, m]·W[0, m].",
+        "Check on the lecture's example: dL/dx[1,1] = 0 and dL/dx[2,3] = -30 (counting from 1), and dL/dW has "
+        "shape 3×4.",
     ),
 ))
 
