@@ -45,14 +45,13 @@ def mlp_backward(X, y, W1, b1, W2, b2):
 
 # The mistakes: the reference with one change each, and the message that explains it -----------------------
 NO_N = ("dW2 and db2 are right but dW1 is N times too large: a /N went missing on the way back. Divide once, in "
-        "dlogits = (softmax - onehot) / N, and every gradient downstream inherits it.")
+        "dlogits, and every gradient downstream inherits it.")
 SUM_NOT_MEAN = ("Every gradient is N times too large: these are the gradients of the summed loss, but L is the MEAN "
-                "over the batch, so dlogits = (softmax - onehot) / N.")
+                "over the batch, so dlogits carries a factor 1/N.")
 BIAS_AXIS = ("A bias gradient has the bias's shape, one number per unit: b was broadcast over the batch (axis 0) "
-             "in the forward pass, and a broadcast forward is a sum backward over that same axis, "
-             "db = d(output).sum(axis=0).")
+             "in the forward pass, and a broadcast forward is a sum backward over that same axis.")
 BIAS_NOT_SUMMED = ("A bias gradient has one row per example here: b was added to every row of the batch, so its "
-                   "gradient is the SUM of those rows, db = d(output).sum(axis=0).")
+                   "gradient is the SUM of those rows: one number per unit.")
 MASK_AT_ZERO = ("The ReLU passes the gradient only where z > 0. At exactly z = 0 it passes nothing (the course's "
                 "convention, and the engine's); this batch has a pre-activation that is exactly 0. "
                 "The mask needs a strict z > 0, not z >= 0.")
@@ -61,10 +60,10 @@ MASK_QUANTITY = ("The ReLU mask comes from the forward pass: the gradient passes
 W2_NOT_TRANSPOSED = ("dh went back through W2 itself, not its transpose. On this square batch the shapes happen to "
                      "fit; with C ≠ H they would not. Dimension analysis: which product of dlogits (N, C) and W2 "
                      "(H, C) has h's shape (N, H)?")
-X_WRONG_SIDE = ("A weight gradient has the weight's shape (inputs × outputs): dW1 = Xᵀ · dz and dW2 = hᵀ · dlogits, "
-                "the transposed input on the LEFT. Yours is the transpose.")
-NO_ONEHOT = ("dlogits = (softmax - onehot) / N: differentiating -log softmax(logits)[y] subtracts 1 at each "
-             "example's true class. Yours is the softmax without the one-hot subtraction.")
+X_WRONG_SIDE = ("A weight gradient has the weight's shape (inputs × outputs): the layer's input, transposed, goes on "
+                "the LEFT of its output's gradient. Yours is the transpose.")
+NO_ONEHOT = ("Differentiating -log softmax(logits)[y] subtracts 1 at each example's true class. Your dlogits is the "
+             "softmax without that subtraction.")
 SIGN_FLIPPED = ("Every gradient has the opposite sign: L is minus the log-probability of the true class, so raising "
                 "the true class's logit lowers L (a negative entry of dlogits) and raising any other logit raises it "
                 "(a positive entry).")
@@ -182,8 +181,9 @@ def _run(answer, X, y, W1, b1, W2, b2):
 
 def _advice(exc):
     if isinstance(exc, ValueError) and "matmul" in str(exc):
-        return ("The shapes do not fit: every gradient has the shape of what it is for. dh = dlogits · W2ᵀ has "
-                "h's shape (N, H), dz the shape of z, and dW = (the layer's input)ᵀ · d(its output) has W's shape.")
+        return ("The shapes do not fit: every gradient has the shape of what it is for, dh that of h (N, H), dz "
+                "that of z, and each dW that of its W. Which product of the two factors, each maybe transposed, "
+                "has that shape?")
     return None
 
 
