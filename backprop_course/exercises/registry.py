@@ -58,7 +58,7 @@ NOTEBOOKS = {
     "06": "06_matmul_slices",
     "07": "07_backprop_by_hand",
     "08": "08_reverse_forward_higher_order",
-    "09": "09_capstone",
+    "12": "12_capstone",
 }
 
 
