@@ -1,0 +1,154 @@
+"""The debugging lab: its planted bugs are really there, one per named step, and its checker exercises judge
+plausible answers by what they did."""
+
+import numpy as np
+import pytest
+
+from backprop_course import debugging
+from backprop_course.exercises import check
+from backprop_course.exercises.find_the_bugs import DOWNSTREAM, SMALL_ONLY
+from backprop_course.exercises.gradient_checking import (
+    CHANGED_X,
+    NO_FLOAT64,
+    NO_TINY,
+    TINY_H,
+    numeric_grad,
+    relative_error,
+)
+
+BATCHES = debugging.make_batches()
+PARAMS = debugging.make_params()
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+
+
+def _flagged(steps, local=True):
+    """The steps the reference checker flags on either batch."""
+    found = set()
+    for X, y in BATCHES.values():
+        c = debugging.forward(PARAMS, X, y)
+        found |= set(debugging.flagged(debugging.gradient_errors(steps, c, numeric_grad, relative_error, local)))
+    return found
+
+
+def test_the_checker_flags_exactly_the_planted_steps():
+    assert _flagged(debugging.BUGGY) == debugging.PLANTED
+    assert len(debugging.PLANTED) == 5
+
+
+@pytest.mark.parametrize("name", sorted(debugging.PLANTED))
+def test_with_one_bug_fixed_the_checker_flags_exactly_the_others(name):
+    assert _flagged(debugging.with_fixes([name])) == debugging.PLANTED - {name}
+
+
+def test_with_every_fix_the_whole_backward_pass_agrees_with_the_engine():
+    from backprop_course import Tensor
+    from backprop_course.nn import cross_entropy
+
+    fixed = debugging.with_fixes(debugging.PLANTED)
+    assert _flagged(fixed, local=False) == set()
+    for X, y in BATCHES.values():
+        c = debugging.forward(PARAMS, X, y)
+        mine = debugging.backward(fixed, c)
+        t = {name: Tensor(value, requires_grad=True) for name, value in PARAMS.items()}
+        h1 = (Tensor(X) @ t["W1"] + t["b1"]).relu()
+        h2 = (h1 @ t["W2"] + t["b2"]).relu()
+        h3 = h2 + (h2 @ t["W3"] + t["b3"]).relu()
+        cross_entropy(h3 @ t["W4"] + t["b4"], y).backward()
+        for name in debugging.PARAMETERS:
+            assert np.allclose(mine[name], t[name].grad.numpy(), rtol=1e-10, atol=1e-12), name
+
+
+def test_the_overflow_bug_shows_only_on_the_large_inputs():
+    for batch, shows in (("small inputs", False), ("large inputs", True)):
+        c = debugging.forward(PARAMS, *BATCHES[batch])
+        errors = debugging.gradient_errors(debugging.BUGGY, c, numeric_grad, relative_error, local=True)
+        assert ("logits" in debugging.flagged(errors)) == shows
+        assert np.isfinite(c.loss)                      # the forward loss is the stable one
+
+
+def test_the_batches_stay_clear_of_the_relu_kinks():
+    for X, y in BATCHES.values():
+        c = debugging.forward(PARAMS, X, y)
+        assert min(np.abs(getattr(c, z)).min() for z in ("z1", "z2", "z3")) > 1e-2
+
+
+def test_an_end_to_end_check_flags_everything_after_the_first_bug():
+    c = debugging.forward(PARAMS, *BATCHES["small inputs"])
+    errors = debugging.gradient_errors(debugging.BUGGY, c, numeric_grad, relative_error)
+    assert debugging.flagged(errors) == list(debugging.LABELS[debugging.LABELS.index("z3"):])
+
+
+# numeric_grad: other ways to be right, and to be wrong ----------------------------------------------------
+def _vectorized(f, x, h=1e-5):
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = h
+        e = e.reshape(x.shape)
+        out.flat[i] = (f(x + e) - f(x - e)) / 2 / h
+    return out
+
+
+def _float32_inside(f, x, h=1e-5):
+    x32 = np.array(x, dtype=np.float32)
+    out = np.zeros(x32.shape)
+    for i in np.ndindex(x32.shape):
+        up, down = x32.copy(), x32.copy()
+        up[i] += h
+        down[i] -= h
+        out[i] = (f(up) - f(down)) / (2 * h)
+    return out
+
+
+def _ignores_h(f, x, h=1e-5):
+    return _vectorized(f, x, 1e-10)
+
+
+def _in_place(f, x, h=1e-5):
+    grad = np.zeros(np.shape(x))
+    for i in np.ndindex(grad.shape):
+        x[i] += h
+        up = f(x)
+        x[i] -= 2 * h
+        down = f(x)
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+def test_a_vectorized_central_difference_passes():
+    assert check("numeric_grad", _vectorized)
+
+
+@pytest.mark.parametrize(("answer", "message"), [(_float32_inside, NO_FLOAT64), (_ignores_h, TINY_H),
+                                                 (_in_place, CHANGED_X)])
+def test_numeric_grad_mistakes_are_told_by_what_they_did(answer, message):
+    result = check("numeric_grad", answer)
+    assert result.status == "incorrect" and result.message == message, result
+
+
+def test_relative_error_on_python_floats_that_divides_zero_by_zero_is_told_why():
+    def relative_error(a, n):
+        return abs(a - n) / max(abs(a), abs(n)) if np.ndim(a) == 0 else \
+            float(np.linalg.norm(np.subtract(a, n)) / max(np.linalg.norm(a), np.linalg.norm(n)))
+
+    result = check("relative_error", relative_error)
+    assert not result and NO_TINY in result.message, result
+
+
+# find_the_bugs: feedback that never gives the set away ----------------------------------------------------
+@pytest.mark.parametrize(("answer", "says"), [
+    ({"logits", "z3", "h2", "h1", "b1", "W1"}, "1 of the steps you named is right"),
+    ({"logits", "z3", "h2"}, "2 buggy steps that the small inputs already show are missing"),
+    ({"z3", "h2", "h1", "b1"}, SMALL_ONLY),
+    ({"z3", "W3", "b3", "h2", "z2", "W2", "b2", "h1", "z1", "W1", "b1"}, DOWNSTREAM),
+    ({"W5"}, "'W5' is not a tensor of the backward pass"),
+])
+def test_find_the_bugs_feedback(answer, says):
+    result = check("find_the_bugs", lambda: answer)
+    assert result.status == "incorrect" and says in result.message, result
+    assert result.expected is None and result.got is None   # no answer vector is shown
