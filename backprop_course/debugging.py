@@ -153,3 +153,13 @@ def yours_or_course(yours, course, *probe):
     except NotImplementedError:
         return course, f"the course's {course.__name__} (yours is not written yet)"
     return yours, f"your {course.__name__}"
+
+
+def your_checker(numeric_grad, relative_error):
+    """(numeric_grad, relative_error, whose): the learner's two functions, each replaced by the course's until it
+    is written, and a label that says which ones run."""
+    from .exercises import gradient_checking as course
+
+    grad, grad_whose = yours_or_course(numeric_grad, course.numeric_grad, lambda v: float(v.sum()), np.zeros(1))
+    error, error_whose = yours_or_course(relative_error, course.relative_error, 1.0, 1.0)
+    return grad, error, f"{grad_whose} and {error_whose}"
