@@ -152,3 +152,20 @@ def test_find_the_bugs_feedback(answer, says):
     result = check("find_the_bugs", lambda: answer)
     assert result.status == "incorrect" and says in result.message, result
     assert result.expected is None and result.got is None   # no answer vector is shown
+
+
+def test_the_hints_numbers_are_right():
+    from backprop_course.exercises import EXERCISES
+
+    central = numeric_grad(lambda v: float((v**3).sum()), np.array([1.0, 2.0]))
+    forward = EXERCISES["numeric_grad"].mistakes[0].answer(lambda v: float((v**3).sum()), np.array([1.0, 2.0]))
+    assert np.allclose(central, [3, 12], rtol=0, atol=1e-9) and not np.allclose(central, [3, 12], rtol=0, atol=1e-11)
+    assert np.allclose(forward, [3.00003, 12.00006], rtol=0, atol=1e-9)
+    assert "[3.00003, 12.00006]" in EXERCISES["numeric_grad"].hints[-1]
+    assert round(relative_error(2.0002, 2.0), 8) == 9.999e-05
+    assert round(relative_error([3, 4], [3, 4.001]), 8) == 1.9997e-04
+    assert relative_error([0, 0], [0, 0]) == 0.0
+    last = EXERCISES["relative_error"].hints[-1]
+    assert "9.999e-05" in last and "1.9997e-04" in last
+    assert "5 planted bugs: 4 show on the small inputs" in EXERCISES["find_the_bugs"].hints[-1]
+    assert len(debugging.PLANTED) == 5 and len(debugging.PLANTED - {"logits"}) == 4   # logits: large inputs only
