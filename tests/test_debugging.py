@@ -11,6 +11,8 @@ from backprop_course.exercises.gradient_checking import (
     CHANGED_X,
     NO_FLOAT64,
     NO_TINY,
+    OWN_NUMERIC,
+    OWN_RELATIVE,
     TINY_H,
     numeric_grad,
     relative_error,
@@ -128,6 +130,22 @@ def test_a_vectorized_central_difference_passes():
                                                  (_in_place, CHANGED_X)])
 def test_numeric_grad_mistakes_are_told_by_what_they_did(answer, message):
     result = check("numeric_grad", answer)
+    assert result.status == "incorrect" and result.message == message, result
+
+
+def _wraps_the_course(f, x, h=1e-5):
+    from backprop_course.exercises import gradient_checking
+
+    return gradient_checking.numeric_grad(f, x, h)
+
+
+@pytest.mark.parametrize(("exercise", "answer", "message"), [
+    ("numeric_grad", _wraps_the_course, OWN_NUMERIC),
+    ("numeric_grad", lambda f, x, h=1e-5: numeric_grad(f, x, h) + 0.0, OWN_NUMERIC),
+    ("relative_error", lambda a, n: relative_error(a, n) + 0.0, OWN_RELATIVE),
+])
+def test_calling_the_course_s_own_function_is_refused(exercise, answer, message):
+    result = check(exercise, answer)
     assert result.status == "incorrect" and result.message == message, result
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checking import Failure
+from .checking import Failure, code_objects, watching
 from .edits import edited
 from .registry import Case, Exercise, Mistake, register
 
@@ -43,10 +43,12 @@ def relative_error(a, n):
 
 # numeric_grad: the check ------------------------------------------------------------------------------------
 class Probe:
-    """A case's f: evaluates `fn` at x in x's own dtype, and keeps a copy of every point it is called at."""
+    """A case's f: evaluates `fn` at x in x's own dtype, and keeps a copy of every point it is called at.
+    `truth` is the reference's gradient at the case's point, computed when the case is made, so that the
+    check itself never calls the course's numeric_grad while it watches the learner's code for such calls."""
 
     def __init__(self, fn):
-        self.fn, self.seen = fn, []
+        self.fn, self.seen, self.truth = fn, [], None
 
     def __call__(self, x):
         self.seen.append(np.array(x, copy=True))
@@ -60,21 +62,35 @@ TINY_H = ("Your nudges are far smaller than h: round-off wins. f(x + h) - f(x - 
           "digits (float64 holds 16), and dividing by a tiny 2h blows the rounding up. Use the h you are given.")
 NO_FLOAT64 = ("f was called at float32 points: in float32, x + 1e-5 rounds away most of the nudge (float32 holds "
               "about 7 digits). Compute on a float64 copy of x, np.array(x, dtype=np.float64).")
+OWN_NUMERIC = ("This exercise asks you to write the numeric gradient yourself: your code called the course's "
+               "numeric_grad, which does it for you. Nudge each entry of x up and down by h yourself.")
 NOT_RESTORED = ("Each entry must be put back after its nudge: yours stays at x - h, so every later entry is "
                 "differentiated at a shifted point.")
 CHANGED_X = ("numeric_grad changed the caller's x in place: nudge a copy (or put every entry back exactly), so "
              "that checking a gradient never moves the point it checks.")
 
 
+def _own_work(answer, reference, message, *args):
+    """answer(*args), refused with `message` if it calls the course's reference on the way (the reference
+    itself, handed in whole, is the model answer and passes)."""
+    if answer is reference:
+        return answer(*args)
+    with watching(dict.fromkeys(code_objects(reference), message)) as used:
+        out = answer(*args)
+    if used:
+        raise Failure(message)
+    return out
+
+
 def _run_numeric_grad(answer, probe, x, h=None):
     x0 = np.copy(x)
     probe.seen.clear()
-    out = answer(probe, x) if h is None else answer(probe, x, h)
+    out = _own_work(answer, numeric_grad, OWN_NUMERIC, probe, x, *(() if h is None else (h,)))
     if not np.array_equal(x, x0):
         raise Failure(CHANGED_X)
     try:
         got = np.asarray(out, dtype=np.float64)
-        truth = numeric_grad(probe.fn, x0, 1e-5 if h is None else h)
+        truth = probe.truth
     except (TypeError, ValueError):
         return out                       # not numbers: the comparison says what is wrong
     if got.shape == truth.shape and np.allclose(got, truth, rtol=1e-7, atol=1e-9):
@@ -93,7 +109,7 @@ def _run_numeric_grad(answer, probe, x, h=None):
 
 def _numeric_grad_cases():
     rng = np.random.default_rng(9)
-    return [
+    cases = [
         Case("f(x) = Σ x²·sin(x) on a (2, 3) array, h = 1e-5",
              (Probe(lambda x: (x**2 * np.sin(x)).sum()), rng.normal(size=(2, 3)), 1e-5)),
         Case("f(x) = Σ exp(x) / (1 + x²) at a float32 x of shape (4,), h = 1e-5",
@@ -103,6 +119,10 @@ def _numeric_grad_cases():
         Case("f(x) = Σ cos(x) at x near 1000, h = 1e-4",
              (Probe(lambda x: np.cos(x).sum()), 1000 + rng.normal(size=3), 1e-4)),
     ]
+    for case in cases:
+        probe, x, *h = case.args
+        probe.truth = numeric_grad(probe.fn, x, *h)
+    return cases
 
 
 def _numeric_changed(name, *edits):
@@ -148,6 +168,8 @@ register(Exercise(
 # relative_error: the check ----------------------------------------------------------------------------------
 ABSOLUTE = ("That is the absolute error |a - n|: its size depends on the gradient's scale (1e-4 is excellent for a "
             "gradient of 1e6 and hopeless for one of 1e-6). Divide by max(|a|, |n|, tiny).")
+OWN_RELATIVE = ("This exercise asks you to write the relative error yourself: your code called the course's "
+                "relative_error, which does it for you.")
 NUMERIC_ONLY = ("Divide by the larger of |a| and |n|, not by |n| alone: the error must not depend on which of "
                 "the two you call numeric, and a numeric gradient of 0 (a dead unit) must not divide by zero.")
 ELEMENTWISE = ("One number for the whole tensor, from norms: |a - n| / max(|a|, |n|, tiny) with |.| the Euclidean "
@@ -159,7 +181,7 @@ NO_TINY = ("Two zero gradients (a dead unit) give 0/0 = NaN: keep the denominato
 
 def _run_relative_error(answer, a, n):
     with np.errstate(all="ignore"):   # 0/0 is reported below, in words
-        out = answer(a, n)
+        out = _own_work(answer, relative_error, OWN_RELATIVE, a, n)
     both_zero = not (np.any(a) or np.any(n))
     if both_zero and isinstance(out, (float, np.floating)) and np.isnan(out):
         raise Failure(NO_TINY, expected="0.0", got="nan")
