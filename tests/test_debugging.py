@@ -187,3 +187,17 @@ def test_the_hints_numbers_are_right():
     assert "9.999e-05" in last and "1.9997e-04" in last
     assert "5 planted bugs: 4 show on the small inputs" in EXERCISES["find_the_bugs"].hints[-1]
     assert len(debugging.PLANTED) == 5 and len(debugging.PLANTED - {"logits"}) == 4   # logits: large inputs only
+
+
+def test_notebook_09_keeps_the_course_s_checker_out_of_the_learner_s_cells():
+    """Outside the collapsed asserts cells, nothing binds the course's numeric_grad or relative_error, so
+    `numeric_grad = course_numeric_grad` is not one line away."""
+    import nbformat
+
+    from backprop_course.exercises.registry import NOTEBOOKS
+
+    path = f"{__file__.rsplit('/tests/', 1)[0]}/notebooks/{NOTEBOOKS['09']}.ipynb"
+    visible = [cell.source for cell in nbformat.read(path, 4).cells
+               if cell.cell_type == "code" and "asserts" not in cell.metadata.get("tags", [])]
+    assert visible and not any("gradient_checking" in source or "course_numeric_grad" in source
+                               or "course_relative_error" in source for source in visible)
