@@ -1,4 +1,4 @@
-"""Notebook 09: one training step of the lecture's two-layer net, then training it to a low loss."""
+"""Notebook 12: one training step of the lecture's two-layer net, then training it to a low loss."""
 
 import numpy as np
 
@@ -81,7 +81,7 @@ NOT_UPDATED = ("The parameters did not change: a step must change each parameter
 register(Exercise(
     id="train_step",
     title="Train the two-layer net with your own step",
-    notebook="09",
+    notebook="12",
     section="14",
     points=4,
     prompt="Write one gradient-descent step for f = W2·max(0, W1·x): forward, cross-entropy loss, clear old "
