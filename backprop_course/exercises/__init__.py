@@ -32,6 +32,7 @@ from . import (  # noqa: F401
     norm,
     scalar,
     vectors,
+    wont_learn,
 )
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError
 from .result import Result

@@ -142,7 +142,7 @@ EXERCISES: dict[str, Exercise] = {}
 ORDER = ("scalar_backward", "topological_order", "sigmoid_function", "fork_backward", "max_gate",
          "neuron_flat_backward", "multiply_function", "relu_vjp", "matmul_backward", "jacobian_bytes",
          "norm_backward", "dual_numbers", "jacobian_passes", "hvp", "numeric_grad", "relative_error", "find_the_bugs",
-         "train_step")
+         "train_step", "diagnosis", "revive")
 
 
 def register(exercise):
