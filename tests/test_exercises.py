@@ -365,3 +365,27 @@ def test_a_multiply_that_asks_needs_input_grad_passes_in_every_way():
 
     result = check("multiply_function", Multiply)
     assert result.passed, result.message
+
+
+def test_relu_vjp_names_the_array_it_wrote_into():
+    from backprop_course.exercises.vectors import WROTE_INTO
+
+    def into_x(x, g):
+        x[x <= 0] = 0
+        return g * (x > 0)
+
+    assert check("relu_vjp", into_x).message == WROTE_INTO.format("x")
+
+    def into_grad_y(x, g):
+        g *= x > 0
+        return g
+
+    assert check("relu_vjp", into_grad_y).message == WROTE_INTO.format("grad_y")
+
+
+@pytest.mark.parametrize("exercise_id", ["relu_vjp", "matmul_backward", "jacobian_bytes", "norm_backward",
+                                         "dual_numbers", "jacobian_passes", "hvp", "train_step", "mlp_backward"])
+def test_the_last_hint_is_something_to_check_not_code(exercise_id):
+    last = EXERCISES[exercise_id].hint_texts()[-1]
+    assert any(ch.isdigit() for ch in last), last
+    assert not any(code in last for code in ("np.", " @ ", ".T ", "Tensor(", ".sum(", "outer(", "backward(")), last

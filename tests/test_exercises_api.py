@@ -302,7 +302,7 @@ def test_hints_are_progressive_and_the_last_one_repeats():
     shown = [repr(hint("relu_vjp")) for _ in range(4)]
     hints = EXERCISES["relu_vjp"].hints
     assert [s.split(") ", 1)[1] for s in shown] == [hints[0], hints[1], hints[2], hints[2]]
-    assert "(1/3)" in shown[0] and "(3/3)" in shown[3]
+    assert "(1/3)" in shown[0] and "(3/3)" in shown[2] and "(3/3, again: there are no more)" in shown[3]
 
 
 def test_show_solution_needs_an_attempt_first(monkeypatch):

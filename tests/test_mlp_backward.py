@@ -19,7 +19,8 @@ def progress_file(tmp_path, monkeypatch):
 def test_every_issue_mistake_is_declared():
     declared = {m.message for m in EXERCISE.mistakes}
     assert {mb.NO_N, mb.SUM_NOT_MEAN, mb.BIAS_AXIS, mb.BIAS_NOT_SUMMED, mb.MASK_AT_ZERO, mb.MASK_QUANTITY,
-            mb.W2_NOT_TRANSPOSED, mb.X_WRONG_SIDE, mb.NO_ONEHOT} <= declared
+            mb.W2_NOT_TRANSPOSED, mb.X_WRONG_SIDE, mb.NO_ONEHOT, mb.SIGN_FLIPPED, mb.MASK_IS_H, mb.OVERFLOW,
+            *(mb.alone_too_large(name) for name in ("dW2", "db2", "dW1", "db1"))} <= declared
 
 
 def _central_differences(X, y, W1, b1, W2, b2, eps=1e-6):
@@ -111,3 +112,49 @@ def test_a_matmul_crash_gets_shape_advice():
     result = check("mlp_backward", crashes)
     assert result.status == "error" and "ValueError" in result.message
     assert "every gradient has the shape of what it is for" in result.message
+
+
+def _with(change):
+    """The reference with `change(dW1, db1, dW2, db2, N)` applied to its gradients."""
+    def answer(X, y, W1, b1, W2, b2):
+        return change(*mb.mlp_backward(X, y, W1, b1, W2, b2), len(y))
+    return answer
+
+
+def test_every_gradient_is_too_large_only_when_every_gradient_is():
+    only_db2 = check("mlp_backward", _with(lambda dW1, db1, dW2, db2, N: (dW1, db1, dW2, db2 * N)))
+    assert only_db2.message == mb.alone_too_large("db2") and "Every" not in only_db2.message
+    every = check("mlp_backward", _with(lambda dW1, db1, dW2, db2, N: (dW1 * N, db1 * N, dW2 * N, db2 * N)))
+    assert every.message == mb.SUM_NOT_MEAN
+    # db2 too large and dW1 wrong in another way: the first wrong tensor is named, not "every gradient"
+    two = check("mlp_backward", _with(lambda dW1, db1, dW2, db2, N: (dW1 + 1, db1, dW2, db2 * N)))
+    assert two.message == mb.alone_too_large("db2")
+
+
+def naive_softmax_backward(X, y, W1, b1, W2, b2):
+    """A careful backward pass whose softmax skips the max-shift."""
+    N = len(y)
+    z = X @ W1 + b1
+    h = np.maximum(z, 0)
+    e = np.exp(h @ W2 + b2)
+    dlogits = e / e.sum(axis=1, keepdims=True)
+    dlogits[np.arange(N), y] -= 1
+    dlogits /= N
+    dz = dlogits @ W2.T * (z > 0)
+    return X.T @ dz, dz.sum(axis=0), h.T @ dlogits, dlogits.sum(axis=0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_a_softmax_without_the_max_shift_is_rejected_on_large_logits():
+    X, y, W1, b1, W2, b2 = mb._confident_batch()
+    assert (np.maximum(X @ W1 + b1, 0) @ W2 + b2).max() > 750   # exp overflows float64 beyond about 709
+    for a, b in zip(naive_softmax_backward(*mb._square_batch()), mb.mlp_backward(*mb._square_batch()), strict=True):
+        assert np.allclose(a, b)                                   # right on ordinary logits
+    result = check("mlp_backward", naive_softmax_backward)
+    assert result.status == "incorrect" and result.message == mb.OVERFLOW and "1000" in result.case
+
+
+def test_the_hints_end_with_something_to_check_not_code():
+    for text in EXERCISE.hint_texts():
+        assert not any(code in text for code in ("@", "np.", ".T", "sum(axis", "W2ᵀ", "(z > 0)")), text
+    assert any(ch.isdigit() for ch in EXERCISE.hint_texts()[-1])

@@ -21,8 +21,10 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 # Importing the exercise modules registers them, in course order.
 from . import (  # noqa: F401
     capstone,
+    find_the_bugs,
     forward_mode,
     gates,
+    gradient_checking,
     graphs,
     higher_order,
     mlp_backward,
@@ -30,16 +32,33 @@ from . import (  # noqa: F401
     norm,
     scalar,
     vectors,
+    wont_learn,
 )
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError
 from .result import Result
-from .runner import check
+from .runner import check as _check
 from .scores import progress, score_table
 from .solutions import hint, reset_progress, show_solution
 from .sources import check_source, reference_source, solution_source, stub_source
 
+
+class CheckInterrupted(KeyboardInterrupt):
+    """The kernel was interrupted during a check: Jupyter shows one line, not a traceback through the grader."""
+
+    def _render_traceback_(self):  # IPython's hook: these lines replace the traceback
+        return ["check interrupted"]
+
+
+def check(exercise_id, submission, *, time_limit=None):
+    try:
+        return _check(exercise_id, submission, time_limit=time_limit)
+    except KeyboardInterrupt:
+        raise CheckInterrupted("check interrupted") from None  # still an interrupt: Run All stops here
+
+
+check.__doc__ = _check.__doc__
 __all__ = [
-    "EXERCISES", "NOTEBOOKS", "Case", "Exercise", "Mistake", "Result", "UnknownExerciseError",
+    "EXERCISES", "NOTEBOOKS", "Case", "CheckInterrupted", "Exercise", "Mistake", "Result", "UnknownExerciseError",
     "check", "check_source", "hint", "progress", "reference_source", "reset_progress", "score_table",
     "show_solution", "solution_source", "stub_source",
 ]

@@ -138,8 +138,8 @@ register(Exercise(
     ),
     hints=(
         "∂/∂x [∇f(x)·v] = H·v: first get ∇f(x) as a graph, then backpropagate through its dot product with v.",
-        "x = Tensor(x, requires_grad=True); f(x).backward(create_graph=True) makes x.grad a Tensor you can "
-        "differentiate.",
+        "Make x a Tensor that requires grad, and ask the first backward to record its own graph "
+        "(create_graph=True): x.grad is then a Tensor you can differentiate.",
         "Leaves accumulate: keep the gradient in a variable and clear x.grad before the second backward; the "
         "answer is then in x.grad. The lecture's example gives (4, 2).",
     ),

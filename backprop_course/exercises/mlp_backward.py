@@ -45,25 +45,41 @@ def mlp_backward(X, y, W1, b1, W2, b2):
 
 # The mistakes: the reference with one change each, and the message that explains it -----------------------
 NO_N = ("dW2 and db2 are right but dW1 is N times too large: a /N went missing on the way back. Divide once, in "
-        "dlogits = (softmax - onehot) / N, and every gradient downstream inherits it.")
+        "dlogits, and every gradient downstream inherits it.")
 SUM_NOT_MEAN = ("Every gradient is N times too large: these are the gradients of the summed loss, but L is the MEAN "
-                "over the batch, so dlogits = (softmax - onehot) / N.")
+                "over the batch, so dlogits carries a factor 1/N.")
 BIAS_AXIS = ("A bias gradient has the bias's shape, one number per unit: b was broadcast over the batch (axis 0) "
-             "in the forward pass, and a broadcast forward is a sum backward over that same axis, "
-             "db = d(output).sum(axis=0).")
+             "in the forward pass, and a broadcast forward is a sum backward over that same axis.")
 BIAS_NOT_SUMMED = ("A bias gradient has one row per example here: b was added to every row of the batch, so its "
-                   "gradient is the SUM of those rows, db = d(output).sum(axis=0).")
+                   "gradient is the SUM of those rows: one number per unit.")
 MASK_AT_ZERO = ("The ReLU passes the gradient only where z > 0. At exactly z = 0 it passes nothing (the course's "
                 "convention, and the engine's); this batch has a pre-activation that is exactly 0. "
                 "The mask needs a strict z > 0, not z >= 0.")
 MASK_QUANTITY = ("The ReLU mask comes from the forward pass: the gradient passes where the input z was positive, "
                  "whatever the sign of the gradient itself.")
-W2_NOT_TRANSPOSED = ("dh = dlogits · W2ᵀ: logits = h · W2, so the gradient goes back through W2 transposed "
-                     "(dimension analysis: (N, C) · (C, H) gives h's shape (N, H)).")
-X_WRONG_SIDE = ("A weight gradient has the weight's shape (inputs × outputs): dW1 = Xᵀ · dz and dW2 = hᵀ · dlogits, "
-                "the transposed input on the LEFT. Yours is the transpose.")
-NO_ONEHOT = ("dlogits = (softmax - onehot) / N: differentiating -log softmax(logits)[y] subtracts 1 at each "
-             "example's true class. Yours is the softmax without the one-hot subtraction.")
+W2_NOT_TRANSPOSED = ("dh went back through W2 itself, not its transpose. On this square batch the shapes happen to "
+                     "fit; with C ≠ H they would not. Dimension analysis: which product of dlogits (N, C) and W2 "
+                     "(H, C) has h's shape (N, H)?")
+X_WRONG_SIDE = ("A weight gradient has the weight's shape (inputs × outputs): the layer's input, transposed, goes on "
+                "the LEFT of its output's gradient. Yours is the transpose.")
+NO_ONEHOT = ("Differentiating -log softmax(logits)[y] subtracts 1 at each example's true class. Your dlogits is the "
+             "softmax without that subtraction.")
+SIGN_FLIPPED = ("Every gradient has the opposite sign: L is minus the log-probability of the true class, so raising "
+                "the true class's logit lowers L (a negative entry of dlogits) and raising any other logit raises it "
+                "(a positive entry).")
+MASK_IS_H = ("dz = dh · h scales the gradient by the ReLU's output. The ReLU's local gradient is 1 where z > 0 and 0 "
+             "elsewhere: a mask from the forward pass, not the activation's value.")
+OVERFLOW = ("Your gradients hold NaN or inf on this batch, whose logits are near 1000: exp(1000) overflows float64 "
+            "to inf, and inf / inf is NaN. Compute the softmax the stable way, subtracting each row's maximum before "
+            "the exponential (it changes no probability).")
+
+
+def alone_too_large(name):
+    return (f"{name} is N times too large (N, the batch size), while every gradient computed before it in the "
+            "backward pass is right: L is the mean over the batch, and the 1/N that dlogits carries reaches every "
+            f"gradient downstream, {name} included.")
+
+
 def _changed(name, *edits):
     return edited(mlp_backward, name, *edits, np=np)
 
@@ -76,7 +92,11 @@ def _engine_backward(X, y, W1, b1, W2, b2):
 
 
 # The mistakes, in the order the check tries them as explanations.
+TIMES_N = {"dW2": "dW2 = h.T @ dlogits", "db2": "db2 = dlogits.sum(axis=0)", "dW1": "dW1 = X.T @ dz",
+           "db1": "db1 = dz.sum(axis=0)"}
 MISTAKES = (
+    *(Mistake(_changed(f"{name}_times_n", (line, f"{line} * N")), alone_too_large(name))
+      for name, line in TIMES_N.items()),
     Mistake(_changed("no_n_downstream", ("    dlogits /= N\n", ""), ("dW2 = h.T @ dlogits", "dW2 = h.T @ dlogits / N"),
                      ("db2 = dlogits.sum(axis=0)", "db2 = dlogits.sum(axis=0) / N")), NO_N),
     Mistake(_changed("gradient_of_the_sum", ("    dlogits /= N\n", "")), SUM_NOT_MEAN),
@@ -89,6 +109,9 @@ MISTAKES = (
     Mistake(_changed("input_on_the_right", ("h.T @ dlogits", "dlogits.T @ h"), ("X.T @ dz", "dz.T @ X")),
             X_WRONG_SIDE),
     Mistake(_changed("no_onehot", ("    dlogits[np.arange(N), y] -= 1\n", "")), NO_ONEHOT),
+    Mistake(_changed("sign_flipped", ("    dlogits /= N\n", "    dlogits /= -N\n")), SIGN_FLIPPED),
+    Mistake(_changed("mask_is_h", ("dh * (z > 0)", "dh * h")), MASK_IS_H),
+    Mistake(_changed("no_max_shift", ("logits - logits.max(axis=1, keepdims=True)", "logits")), OVERFLOW),
 )
 
 # Compared in the order the backward pass computes them.
@@ -119,9 +142,16 @@ def _random_batch():
             rng.normal(size=5))
 
 
+def _confident_batch():
+    """Logits near 1000 (a very confident network): a softmax without the max-shift overflows."""
+    X, y, W1, b1, W2, _ = _square_batch()
+    return X, y, W1, b1, W2 * 5, np.array([1000.0, 995.0, 1003.0])
+
+
 def _cases():
     return [Case("5 points, 3 → 3 → 3", _square_batch()),
             Case("the same batch with a pre-activation exactly 0", _square_batch(exact_zero=True)),
+            Case("the same batch with logits near 1000", _confident_batch()),
             Case("64 spiral points, 2 → 16 → 3", _spiral_batch()),
             Case("20 random points, 4 → 7 → 5", _random_batch())]
 
@@ -132,6 +162,8 @@ def _run(answer, X, y, W1, b1, W2, b2):
     out = answer(X, y, W1, b1, W2, b2)
     if not (isinstance(out, (tuple, list)) and len(out) == 4):
         return out
+    if np.abs(b2).max() > 100 and not all(np.isfinite(np.asarray(g, dtype=float)).all() for g in out):
+        raise Failure(OVERFLOW)
     ordered = (out[2], out[3], out[0], out[1])
     for name, got, expected in zip(OUTPUTS, ordered, (truth[2], truth[3], truth[0], truth[1]), strict=True):
         shape = np.shape(got)
@@ -149,8 +181,9 @@ def _run(answer, X, y, W1, b1, W2, b2):
 
 def _advice(exc):
     if isinstance(exc, ValueError) and "matmul" in str(exc):
-        return ("The shapes do not fit: every gradient has the shape of what it is for. dh = dlogits · W2ᵀ has "
-                "h's shape (N, H), dz the shape of z, and dW = (the layer's input)ᵀ · d(its output) has W's shape.")
+        return ("The shapes do not fit: every gradient has the shape of what it is for, dh that of h (N, H), dz "
+                "that of z, and each dW that of its W. Which product of the two factors, each maybe transposed, "
+                "has that shape?")
     return None
 
 
@@ -174,9 +207,10 @@ register(Exercise(
     otherwise="This is the first wrong tensor (in the order the backward pass computes them: dW2, db2, dW1, db1).",
     hints=(
         "Redo the forward pass first, keeping z, h and the softmax probabilities: the backward pass needs them.",
-        ("dW2", "dlogits = (softmax - onehot) / N. Then dW2 = hᵀ · dlogits and db2 = dlogits.sum(axis=0)."),
-        ("dW1", "Back through the matmul, dh = dlogits · W2ᵀ; through the ReLU, dz = dh * (z > 0); then "
-                "dW1 = Xᵀ · dz and db1 = dz.sum(axis=0)."),
+        ("dW2", "Start from dlogits, shape (N, C): notebook 07's first steps. Then dW2 has W2's shape (H, C) and "
+                "db2 b2's shape (C,). A check you can run: every row of dlogits sums to 0, so db2 sums to 0 too."),
+        ("dW1", "Back through the second matmul to dh, shape (N, H) like h, then through the ReLU to dz, shape "
+                "(N, H) like z. A check you can run: dz is exactly 0 wherever h is 0, and db1 has shape (H,)."),
     ),
     advice=_advice,
     imports="import numpy as np",

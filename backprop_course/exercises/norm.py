@@ -37,8 +37,8 @@ def _dW_summed(W, x):
     return q @ q, np.outer(2 * q, x).sum(axis=0), W.T @ (2 * q)
 
 
-SUMMED = ("df/dW must have W's shape (m, n), one number per weight: keep the outer product 2q·xᵀ (np.outer(2 * q, x)) "
-          "as a matrix; summing it gives a vector.")
+SUMMED = ("df/dW must have W's shape (m, n), one number per weight: keep the outer product of 2q and x as a "
+          "matrix; summing it gives a vector.")
 MISALIGNED = ("The shapes don't line up: with W of shape (m, n), df/dW = 2q·xᵀ is (m, n) and df/dx = Wᵀ·2q is (n,), "
               "like x.")
 NAMES = ("f", "df/dW", "df/dx")
@@ -94,10 +94,10 @@ register(Exercise(
     ),
     hints=(
         "Name the intermediate q = W @ x. Then f = q @ q, and df/dq = 2q (the derivative of each qᵢ² is 2qᵢ).",
-        "q = W·x is notebook 06's matmul with x a column: df/dW = (df/dq)·xᵀ and df/dx = Wᵀ·(df/dq). Check the "
-        "shapes: (m, n) like W and (n,) like x.",
-        "grad_W = np.outer(2 * q, x) and grad_x = W.T @ (2 * q). The lecture's numbers: f = 0.116, "
-        "df/dW = [[0.088, 0.176], [0.104, 0.208]], df/dx = [-0.112, 0.636].",
+        "q = W·x is notebook 06's matmul, with x a single column. Let the shapes place the factors: df/dW is "
+        "(m, n) like W, from df/dq (m,) and x (n,); df/dx is (n,) like x, from W (m, n) and df/dq (m,).",
+        "Check with the lecture's W = [[0.1, 0.5], [-0.3, 0.8]], x = [0.2, 0.4]: q = [0.22, 0.26], f = 0.116, "
+        "df/dq = [0.44, 0.52], df/dW = [[0.088, 0.176], [0.104, 0.208]], df/dx = [-0.112, 0.636].",
     ),
     imports="import numpy as np",
 ))

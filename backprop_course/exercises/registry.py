@@ -58,7 +58,8 @@ NOTEBOOKS = {
     "06": "06_matmul_slices",
     "07": "07_backprop_by_hand",
     "08": "08_reverse_forward_higher_order",
-    "09": "09_capstone",
+    "09": "09_debugging_backward",
+    "12": "12_capstone",
 }
 
 
@@ -140,7 +141,8 @@ EXERCISES: dict[str, Exercise] = {}
 # The order in which the exercises appear within their notebook (others follow in registration order).
 ORDER = ("scalar_backward", "topological_order", "sigmoid_function", "fork_backward", "max_gate",
          "neuron_flat_backward", "multiply_function", "relu_vjp", "matmul_backward", "jacobian_bytes",
-         "norm_backward", "dual_numbers", "jacobian_passes", "hvp", "train_step")
+         "norm_backward", "dual_numbers", "jacobian_passes", "hvp", "numeric_grad", "relative_error", "find_the_bugs",
+         "train_step", "diagnosis", "revive")
 
 
 def register(exercise):

@@ -17,7 +17,12 @@ def hint(exercise_id):
     """The next hint for an exercise: each call shows one more (from a nudge to nearly the answer)."""
     ex = registry.get(exercise_id)
     try:
-        text = next_hint(ex, ProgressStore())
+        store = ProgressStore()
+        text = next_hint(ex, store)
+        entry = store.entry(ex.id)
+        if entry["hints_shown"] > len(ex.hint_texts(entry.get("passed_parts", []))):
+            count, rest = text.split(") ", 1)   # the last hint again: say so, rather than number it as new
+            text = f"{count}, again: there are no more) {rest}"
     except Exception:  # noqa: BLE001 - progress unavailable: show the first hint
         text = f"(1/{len(ex.hints)}) {ex.hint_texts()[0]}"
     return Text(f"Hint for {ex.id} {text}")

@@ -5,7 +5,7 @@ import tracemalloc
 import numpy as np
 
 from .. import func
-from .checking import CHAIN_RULE, IN_PLACE, Failure, fmt
+from .checking import CHAIN_RULE, Failure, fmt
 from .registry import Case, Exercise, Mistake, register
 
 
@@ -24,13 +24,18 @@ def peak_bytes(fn, *args):
             tracemalloc.stop()
 
 
-def unchanged(fn, *arrays):
-    """fn(*arrays) on copies, failing with IN_PLACE if it wrote into them."""
+def unchanged(fn, *arrays, names):
+    """fn(*arrays) on copies, failing with WROTE_INTO, naming the first array it wrote into."""
     copies = [a.copy() for a in arrays]
     out = fn(*copies)
-    if not all(np.array_equal(a, c) for a, c in zip(arrays, copies, strict=True)):
-        raise Failure(IN_PLACE)
+    for name, a, c in zip(names, arrays, copies, strict=True):
+        if not np.array_equal(a, c):
+            raise Failure(WROTE_INTO.format(name))
     return out
+
+
+WROTE_INTO = ("Your function wrote into {}, an array it was given: whoever called it may still need that array "
+              "(an upstream gradient often goes on to other branches of the graph). Compute the result in a new array.")
 
 
 # ReLU ------------------------------------------------------------------------------------------------
@@ -49,6 +54,7 @@ def _relu_in_place(x, grad_y):
     return grad_y
 
 
+RELU_ARGS = ("x", "grad_y")
 JACOBIAN = ("Your function allocated as much memory at once as an n×n Jacobian would take. ReLU's Jacobian is "
             "diagonal, so never build it: work elementwise. That is a vector-Jacobian product.")
 RELU_N = 4000
@@ -56,8 +62,8 @@ RELU_N = 4000
 
 def _relu_run(answer, x, g, measure=False):
     if not measure:
-        return unchanged(answer, x, g)
-    out, peak = peak_bytes(unchanged, answer, x, g)
+        return unchanged(answer, x, g, names=RELU_ARGS)
+    out, peak = peak_bytes(lambda: unchanged(answer, x, g, names=RELU_ARGS))
     if peak > 3 * x.size ** 2:  # a float32 Jacobian takes 4·n² bytes, a float64 one 8·n²
         raise Failure(JACOBIAN, expected=f"well under {3 * x.size ** 2 / 2**20:.0f} MiB at once",
                       got=f"{peak / 2**20:.1f} MiB")
@@ -95,22 +101,24 @@ register(Exercise(
                                           "input was positive, negative gradients included."),
         Mistake(_relu_jacobian, JACOBIAN),
         Mistake(lambda x, g: (x > 0).astype(float), CHAIN_RULE),
-        Mistake(lambda x, g: g * (x >= 0), "At x = 0 the course's rule is gradient 0. Where x ≤ 0 the ReLU is flat "
-                                           "(a dead ReLU)."),
+        Mistake(lambda x, g: g * (x >= 0), "x = 0 is the kink of the ReLU, and there the course's rule (the "
+                                           "engine's too) gives gradient 0: the gradient passes only where x > 0, "
+                                           "strictly."),
         Mistake(lambda x, g: np.maximum(x, 0), "That is the forward output relu(x), not the gradient dL/dx."),
-        Mistake(lambda x, g: g, "Where x ≤ 0 the ReLU is flat, so its gradient there is 0 (a dead ReLU passes no "
-                                "gradient)."),
+        Mistake(lambda x, g: g, "Where x < 0 the ReLU is flat, so its local gradient there is 0 (and at the kink, "
+                                "x = 0, the course's rule is 0 too): the gradient passes only where x > 0."),
         Mistake(lambda x, g: np.maximum(x, 0) * g, "relu(x)·grad_y scales the gradient by the input's value: the "
                                                    "local gradient is 1 or 0, not relu(x)."),
         Mistake(lambda x, g: g * np.sign(x), "sign(x) is −1 where x < 0, which sends a flipped gradient through a "
                                              "flat part: ReLU's local gradient there is 0."),
-        Mistake(_relu_in_place, IN_PLACE),
+        Mistake(_relu_in_place, WROTE_INTO.format("grad_y")),
     ),
     hints=(
         "ReLU's Jacobian is diagonal: entry (i, i) is 1 where x[i] > 0 and 0 elsewhere.",
-        "Multiplying by a diagonal matrix is an elementwise product with its diagonal.",
-        "The mask is about x, the input; at x = 0 the gradient is 0. Make a new array rather than writing into "
-        "grad_y.",
+        "Multiplying by a diagonal matrix is an elementwise product with its diagonal. Make a new array rather "
+        "than writing into grad_y.",
+        "Check on the lecture's example: x = [1, -2, 3, -1] with grad_y = [4, -1, 5, 9] gives [4, 0, 5, 0]; and "
+        "x = 0 (the kink) gives 0 whatever grad_y is.",
     ),
 ))
 
@@ -137,7 +145,7 @@ MISALIGNED = "The shapes don't line up. " + DIMENSIONS
 
 def _matmul_run(answer, x, W, g):
     try:
-        return unchanged(answer, x, W, g)
+        return unchanged(answer, x, W, g, names=("x", "W", "grad_y"))
     except ValueError as exc:
         if any(word in str(exc) for word in ("matmul", "broadcast", "aligned")):
             raise Failure(MISALIGNED) from None
@@ -182,7 +190,8 @@ register(Exercise(
     hints=(
         "dL/dx must have the shape of x, [N×D], and dL/dW the shape of W, [D×M].",
         "Which product of dL/dy [N×M] with W [D×M] (or its transpose) gives [N×D]? And of x with dL/dy gives [D×M]?",
-        "Check one entry by hand: dL/dx[0, 0] = Σ_m dL/dy[0, m]·W[0, m].",
+        "Check on the lecture's example: dL/dx[1,1] = 0 and dL/dx[2,3] = -30 (counting from 1), and dL/dW has "
+        "shape 3×4.",
     ),
 ))
 

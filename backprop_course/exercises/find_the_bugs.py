@@ -1,0 +1,94 @@
+"""Notebook 09: name the backward steps of the planted-bug network (backprop_course.planted_bugs) that are wrong.
+
+The answer is a set of tensor names from debugging.LABELS. The check never shows the planted set: each case
+tests one property (valid names; no right step named; the bugs of the small inputs; the one that only the large
+inputs show), and a set a plausible method gives is explained by its declared mistake.
+"""
+
+from __future__ import annotations
+
+from .. import debugging
+from .checking import Failure
+from .registry import Case, Exercise, Mistake, register
+
+
+def find_the_bugs():
+    """Return the set of names (from backprop_course.debugging.LABELS) of the tensors whose backward step in
+    backprop_course.planted_bugs has a bug: a step that is wrong even when it is fed correct upstream gradients.
+    """
+    return {"logits", "z3", "h2", "h1", "b1"}
+
+
+DOWNSTREAM = ("Your set holds tensors whose steps are right: a bug spreads to every gradient computed after it, so "
+              "the whole backward pass is red from the first bug on. Check each step alone, fed correct upstream "
+              "gradients (gradient_errors(..., local=True)): then only the buggy steps stay red.")
+FIRST_ONLY = ("That is the first bug in backward order, but not the only one. Check each step alone (local=True), "
+              "or fix this one and look again.")
+SMALL_ONLY = ("One planted bug shows only on the large inputs: a check passes or fails on the inputs it sees. Run "
+              "your checker on both batches.")
+_SMALL_BUGS = debugging.PLANTED - {"logits"}
+
+
+def _names(answer):
+    out = answer()
+    if not isinstance(out, (set, frozenset, list, tuple)) or not all(isinstance(n, str) for n in out):
+        raise Failure(f"Return a set of tensor names (strings), such as {{'W4', 'z1'}}; got {type(out).__name__}.")
+    unknown = sorted(set(out) - set(debugging.LABELS))
+    if unknown:
+        raise Failure(f"{', '.join(map(repr, unknown))} is not a tensor of the backward pass; the names are "
+                      f"{', '.join(debugging.LABELS)}.")
+    return set(out)
+
+
+def _run(answer, aspect):
+    got = _names(answer)
+    if got == debugging.PLANTED:
+        return None
+    for mistake in MISTAKES:
+        if got == _names(mistake.answer):
+            raise Failure(mistake.message)
+    if aspect == "right steps" and got - debugging.PLANTED:
+        wrong = len(got - debugging.PLANTED)
+        raise Failure(f"{wrong} of the steps you named {'is' if wrong == 1 else 'are'} right: fed correct upstream "
+                      "gradients, its relative error stays below 1e-6.")
+    if aspect == "small inputs" and _SMALL_BUGS - got:
+        missing = len(_SMALL_BUGS - got)
+        raise Failure(f"{missing} buggy step{'s' if missing > 1 else ''} that the small inputs already show "
+                      f"{'are' if missing > 1 else 'is'} missing from your set.")
+    if aspect == "large inputs" and "logits" not in got:
+        raise Failure(SMALL_ONLY)
+    return None
+
+
+MISTAKES = (
+    Mistake(lambda: set(debugging.LABELS), DOWNSTREAM),
+    Mistake(lambda: set(debugging.LABELS[debugging.LABELS.index("z3"):]), DOWNSTREAM),
+    Mistake(lambda: {"z3"}, FIRST_ONLY),
+    Mistake(lambda: {"logits"}, FIRST_ONLY),
+    Mistake(lambda: set(_SMALL_BUGS), SMALL_ONLY),
+)
+
+register(Exercise(
+    id="find_the_bugs",
+    title="Find the planted bugs",
+    notebook="09",
+    section="14",
+    points=3,
+    prompt="Name the tensors whose backward step in backprop_course.planted_bugs is wrong, as a set of names "
+           "from backprop_course.debugging.LABELS.",
+    reference=find_the_bugs,
+    cases=lambda: [Case("every name is a tensor of the backward pass", ("names",)),
+                   Case("no step that is right is named", ("right steps",)),
+                   Case("every bug the small inputs show is named", ("small inputs",)),
+                   Case("the bug only the large inputs show is named", ("large inputs",))],
+    outputs=(),
+    run=_run,
+    mistakes=MISTAKES,
+    hints=(
+        "Run your checker over the whole backward pass on both batches: the first red tensor in backward order "
+        "has a bug, since everything computed before it was right.",
+        "A bug spreads to every gradient after it. gradient_errors(steps, c, numeric_grad, relative_error, "
+        "local=True) feeds each step correct upstream gradients, so only the buggy steps stay red.",
+        "There are 5 planted bugs: 4 show on the small inputs, and 1 only on the large inputs.",
+    ),
+))

@@ -1,0 +1,87 @@
+"""The learner's code read from their saved notebook: found by its exercise cell, run afresh, and replaced by the
+course's stand-in, with one printed line that says why, when it is missing, unwritten or crashing."""
+
+import json
+
+import numpy as np
+import pytest
+
+from backprop_course.exercises import reference_source, stub_source
+from backprop_course.exercises.mlp_backward import _square_batch, mlp_backward
+from backprop_course.exercises.saved import STAND_IN, NotSaved, saved_definition, yours_or_stand_in
+from backprop_course.exercises.sources import STUB_LINE
+
+NOTEBOOK = "07_backprop_by_hand.ipynb"
+
+
+def _save(folder, *cells):
+    """A notebook in `folder` with code cells (source, tags)."""
+    nb = {"cells": [{"cell_type": "code", "metadata": {"tags": list(tags)}, "source": source, "outputs": [],
+                     "execution_count": None} for source, tags in cells],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (folder / NOTEBOOK).write_text(json.dumps(nb), encoding="utf-8")
+
+
+def _load(folder, capsys):
+    fn, whose = yours_or_stand_in("mlp_backward", *_square_batch(), folder=folder)
+    return fn, whose, capsys.readouterr().out
+
+
+def test_the_learner_s_written_function_is_used_silently(tmp_path, capsys):
+    _save(tmp_path, ("x = 1", ()), (reference_source("mlp_backward"), ("exercise",)))
+    fn, whose, out = _load(tmp_path, capsys)
+    assert whose == "your mlp_backward" and out == ""
+    assert fn is not mlp_backward and fn.__module__ == "your_mlp_backward"   # run afresh from the saved cell
+    for mine, course in zip(fn(*_square_batch()), mlp_backward(*_square_batch()), strict=True):
+        np.testing.assert_array_equal(mine, course)
+
+
+def test_the_last_exercise_cell_that_defines_the_name_wins(tmp_path, capsys):
+    first = reference_source("mlp_backward")
+    last = first.replace("    return dW1, db1, dW2, db2", "    return 'last', db1, dW2, db2")
+    _save(tmp_path, (first, ("exercise",)), (last, ("exercise",)))
+    fn, _, _ = _load(tmp_path, capsys)
+    assert fn(*_square_batch())[0] == "last"
+
+
+def test_an_unwritten_stub_gets_the_stand_in_with_its_reason(tmp_path, capsys):
+    _save(tmp_path, (stub_source("mlp_backward"), ("exercise",)))
+    fn, whose, out = _load(tmp_path, capsys)
+    assert fn is mlp_backward and whose == STAND_IN
+    assert out == f"mlp_backward: the course's stand-in runs, because your mlp_backward in {NOTEBOOK} is not " \
+                  "written yet (as last saved).\n"
+
+
+def test_a_crashing_function_gets_the_stand_in_and_the_error(tmp_path, capsys):
+    _save(tmp_path, (stub_source("mlp_backward").replace(STUB_LINE, "return {}['no such key']"), ("exercise",)))
+    fn, whose, out = _load(tmp_path, capsys)
+    assert fn is mlp_backward and whose == STAND_IN
+    assert out.count("\n") == 1 and "raised KeyError" in out and "in mlp_backward" in out
+
+
+def test_a_cell_that_fails_as_it_runs_gets_the_stand_in(tmp_path, capsys):
+    _save(tmp_path, ("import no_such_module_here\n\ndef mlp_backward(X, y, W1, b1, W2, b2):\n    pass\n",
+                     ("exercise",)))
+    fn, whose, out = _load(tmp_path, capsys)
+    assert fn is mlp_backward and whose == STAND_IN and "ModuleNotFoundError" in out
+
+
+@pytest.mark.parametrize(("cells", "reason"), [
+    ((), "cannot be read"),
+    (((reference_source("mlp_backward"), ()),), "has no exercise cell that defines mlp_backward"),
+    (((reference_source("mlp_backward").replace("def ", "def ("), ("exercise",)),),
+     "has no exercise cell that defines mlp_backward"),
+])
+def test_code_that_is_not_there_gets_the_stand_in(tmp_path, capsys, cells, reason):
+    if cells:
+        _save(tmp_path, *cells)
+    fn, whose, out = _load(tmp_path, capsys)
+    assert fn is mlp_backward and whose == STAND_IN and reason in out
+
+
+def test_saved_definition_says_what_is_missing(tmp_path):
+    with pytest.raises(NotSaved, match="cannot be read"):
+        saved_definition("numeric_grad", tmp_path)
+    (tmp_path / NOTEBOOK).write_text("{not json", encoding="utf-8")
+    with pytest.raises(NotSaved, match="cannot be read"):
+        saved_definition("mlp_backward", tmp_path)
