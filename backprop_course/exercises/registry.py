@@ -59,6 +59,7 @@ NOTEBOOKS = {
     "07": "07_backprop_by_hand",
     "08": "08_reverse_forward_higher_order",
     "09": "09_capstone",
+    "10": "10_gradient_health",
 }
 
 

@@ -91,7 +91,7 @@ class Explorer(widgets.VBox):
             self.show_error(f"{type(err).__name__}: {err}" if not isinstance(err, (ValueError, ArithmeticError))
                             else str(err))
         # the values as the browser's models hold them: a menu's model holds its index, not its value
-        shown = [values[n] if key == "value" else getattr(c, key)
+        shown = [values[n] if key == "value" else _menu_index(c, values[n])
                  for (n, c), key in zip(self.sliders.items(), self.view.value_attrs, strict=True)]
         return {"values": shown, **self._frame}
 
@@ -170,6 +170,13 @@ def _on_grid(control, value):
     if not isinstance(control, widgets.FloatSlider) or not control.step:
         return value
     return round(value, max(0, -math.floor(math.log10(control.step))) + 6) + 0.0  # + 0.0: never -0
+
+
+def _menu_index(menu, value):
+    """The index of `value` among a menu's options (given as values or as (label, value) pairs), as its
+    browser model holds it; a frame ahead may be for another option than the one selected."""
+    values = [o[1] if isinstance(o, tuple) else o for o in menu.options]
+    return values.index(value) if value in values else menu.index
 
 
 class _NotAhead(Exception):
