@@ -82,3 +82,22 @@ def test_a_menu_s_other_choices_are_sent_ahead_as_the_browser_will_ask_for_them(
         assert e.view.frame == frame, values
         e.sliders["depth"].value, e.sliders["activation"].index, e.sliders["init"].index = here
         assert e.view.frame["values"] == here
+
+
+def test_a_saved_explorer_says_to_run_its_cell_again_when_its_kernel_is_gone():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from backprop_course.widgets.base import STALE, STALE_STYLE
+
+    InteractiveShell.instance()
+    e = gradient_health_explorer(depth=3)
+    with capture_output() as shown:
+        from IPython.display import display
+
+        display(e)
+    widget, style = shown.outputs
+    assert widget.data["text/plain"] == STALE and "run its cell again" in STALE
+    assert widget.data["application/vnd.jupyter.widget-view+json"]["model_id"] == e.model_id
+    assert style.data["text/html"] == STALE_STYLE and f'content:"{STALE}"' in STALE_STYLE
+    assert ":not(:has(*))" in STALE_STYLE  # only the error line, which holds text and no element

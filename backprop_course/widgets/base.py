@@ -12,6 +12,13 @@ from ..viz.fit import fit_html
 from .view import FrameView
 
 ERROR_COLOR = "#c62828"
+# A saved notebook keeps an explorer's output, but its widgets live in the kernel: reopened without them,
+# JupyterLab would print "Error displaying widget: model not found". The text/plain of the output (shown where
+# widgets are not rendered) and a style saved beside it (which replaces that line in JupyterLab) say instead:
+STALE = "This explorer needs its kernel: run its cell again (Shift+Enter)."
+_MISSING = ".jp-OutputArea-output.jupyter-widgets:not(:has(*))"  # the widget renderer's text-only error line
+STALE_STYLE = (f'<style>{_MISSING}{{font-size:0}}{_MISSING}::after{{content:"{STALE}";'
+               f'font-size:var(--jp-content-font-size1,14px)}}</style>')
 SMOOTH_S = 0.1  # an update faster than this keeps up with a dragged slider
 AHEAD_BUDGET_S = 0.1  # the kernel time the frames one step away may take after an update
 
@@ -52,6 +59,18 @@ class Explorer(widgets.VBox):
         first = self.update_seconds
         self.refresh()  # the first update pays one-off costs (imports, caches); time a warm one too
         self._choose_continuous_update(min(first, self.update_seconds))
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = STALE
+        return bundle
+
+    def _ipython_display_(self):
+        """The widget, then the style that turns a missing widget's error line into `STALE`."""
+        from IPython.display import HTML, display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display(HTML(STALE_STYLE))
 
     def _update(self):
         """Recompute and redraw for `self.values`, through `show`. May raise; `refresh` catches."""
