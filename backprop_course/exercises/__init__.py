@@ -28,6 +28,7 @@ from . import (  # noqa: F401
     higher_order,
     mlp_backward,
     my_value,
+    ninja,
     norm,
     scalar,
     vectors,

@@ -60,6 +60,7 @@ NOTEBOOKS = {
     "08": "08_reverse_forward_higher_order",
     "09": "09_capstone",
     "10": "10_gradient_health",
+    "11": "11_backprop_ninja",
 }
 
 
