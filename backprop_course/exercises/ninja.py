@@ -166,7 +166,8 @@ register(Exercise(
 
 # Embedding ---------------------------------------------------------------------------------------------
 def embedding_backward(X, demb, vocab_size):
-    """For emb = C[X] with X (N,) integer indices into a table C (vocab_size, d), return dC from demb (N, d)."""
+    """For emb = C[X] with X (N,) integer indices into a table C (vocab_size, d), return dL/dC, of C's shape,
+    from demb = dL/demb (N, d)."""
     dC = np.zeros((vocab_size, demb.shape[1]))
     np.add.at(dC, X, demb)   # a row of C used k times gets the sum of its k gradients
     return dC
@@ -192,7 +193,7 @@ def _emb_total(X, demb, vocab_size):
 
 SCATTER = ("A row of C used k times must get the SUM of its k gradients. `dC[X] = demb` and `dC[X] += demb` both "
            "keep just one of them for a repeated index (NumPy's fancy-index += reads all, then writes each once); "
-           "np.add.at(dC, X, demb) adds every one.")
+           "NumPy's unbuffered np.add.at adds every one.")
 MEAN = "A row used k times gets the sum of its k gradients, not their mean: don't divide by the count."
 TOTAL = ("Every used row got the gradient of the whole batch: row r gets only the rows of demb where X == r.")
 
