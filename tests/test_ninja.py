@@ -35,3 +35,25 @@ def test_embedding_backward_adds_repeated_rows_as_the_engine_does():
     C[X].backward(demb)
     np.testing.assert_allclose(embedding_backward(X, demb, 4), C.grad.numpy(), rtol=1e-15)
     assert np.allclose(embedding_backward(X, demb, 4)[3], demb[[0, 2, 3]].sum(axis=0))
+
+
+def test_the_fused_exercises_refuse_the_engine(tmp_path, monkeypatch):
+    from backprop_course.exercises import check
+    from backprop_course.exercises.checking import BY_HAND
+
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+
+    def cross_entropy_backward(logits, y):
+        t = Tensor(logits, requires_grad=True)
+        cross_entropy(t, y).backward()
+        return t.grad.numpy()
+
+    def embedding_backward(X, demb, vocab_size):
+        C = Tensor(np.zeros((vocab_size, demb.shape[1])), requires_grad=True)
+        C[X].backward(demb)
+        return C.grad.numpy()
+
+    for exercise_id, answer in (("cross_entropy_backward", cross_entropy_backward),
+                                ("embedding_backward", embedding_backward)):
+        result = check(exercise_id, answer)
+        assert not result and result.message == BY_HAND, result
