@@ -64,3 +64,29 @@ def make_blobs(n=100, centers=3, std=1.0, seed=0):
         raise ValueError(f"centers must be a positive count or an array of shape (k, 2), got shape {centers.shape}")
     parts = [(np.repeat(c[None], m, axis=0), k) for k, (c, m) in enumerate(zip(centers, _split(n, len(centers))))]
     return _shuffled(rng, parts, std)
+
+
+# Short English words for character-level models (notebook 11): a few hundred characters, no download.
+WORDS = (
+    "ant bat bear bee bird boar bug calf camel cat clam cod colt cow crab crow cub deer dog dove duck eagle eel "
+    "elk emu ewe fawn finch fish flea fly foal fox frog gnat goat goose gull hare hawk hen heron horse hound ibis "
+    "jay kid kite koala lamb lark lion llama lynx mole moose moth mouse mule newt otter owl ox panda pig pony "
+    "pup quail rabbit ram rat raven robin seal shark sheep shrew slug snail snake sow squid stag swan tiger toad "
+    "trout tuna turkey viper vole wasp whale wolf worm wren yak zebra"
+).split()
+
+
+def make_bigrams(words=WORDS):
+    """Character bigrams of `words`, with "." marking each word's start and end: (X, y, chars).
+
+    `chars` is "." followed by the letters in use, sorted; X[i] is the index of a character in `chars` and y[i]
+    the index of the one after it ("cat" gives .c, ca, at, t.).
+    """
+    words = [str(w) for w in words]
+    if not words or not all(words):
+        raise ValueError("words must be a non-empty list of non-empty strings")
+    chars = "." + "".join(sorted(set("".join(words)) - {"."}))
+    index = {c: i for i, c in enumerate(chars)}
+    pairs = [(index[a], index[b]) for w in words for a, b in zip("." + w, w + ".")]
+    X, y = (np.array(column, dtype=np.int64) for column in zip(*pairs))
+    return X, y, chars

@@ -28,7 +28,7 @@ COVERAGE = {
     11: ("Vectorized example f = ||W·x||²", ["06"]),
     12: ("Chain rule as Jacobian products; reverse and forward mode", ["08"]),
     13: ("Higher-order derivatives", ["08"]),
-    14: ("From graphs to networks (capstone)", ["04", "07", "09", "12"]),
+    14: ("From graphs to networks (capstone)", ["04", "07", "09", "10", "11", "12"]),
 }
 
 

@@ -70,3 +70,15 @@ def test_spirals_and_blobs_geometry():
 def test_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_bigrams_mark_each_word_s_start_and_end():
+    from backprop_course.data import WORDS, make_bigrams
+
+    X, y, chars = make_bigrams(["cat", "at"])
+    assert chars == ".act"
+    pairs = ["".join(chars[i] for i in p) for p in zip(X, y)]
+    assert pairs == [".c", "ca", "at", "t.", ".a", "at", "t."]
+    X, y, chars = make_bigrams()
+    assert len(X) == len(y) == sum(len(w) + 1 for w in WORDS) and chars[0] == "."
+    assert X.dtype == y.dtype == np.int64 and np.bincount(X).max() > 1  # repeated indices: an embedding adds up

@@ -59,6 +59,8 @@ NOTEBOOKS = {
     "07": "07_backprop_by_hand",
     "08": "08_reverse_forward_higher_order",
     "09": "09_debugging_backward",
+    "10": "10_gradient_health",
+    "11": "11_backprop_ninja",
     "12": "12_capstone",
 }
 

@@ -10,6 +10,7 @@ Each function returns an ipywidgets box (an `Explorer`) that displays itself and
 
 from .base import Explorer
 from .explorer import GraphExplorer, graph_explorer
+from .gradient_health import GradientHealthExplorer, gradient_health_explorer, layer_gradient_norms
 from .jacobian_size import JacobianSizeCalculator, human_bytes, jacobian_bytes, jacobian_size_calculator
 from .matmul import MatmulSliceExplorer, matmul_slice_explorer
 from .nudge import NudgeExplorer, nudge_explorer
@@ -20,6 +21,7 @@ from .stepper import BackwardStepper, backward_stepper
 __all__ = [
     "BackwardStepper",
     "Explorer",
+    "GradientHealthExplorer",
     "GraphExplorer",
     "JacobianSizeCalculator",
     "MatmulSliceExplorer",
@@ -27,10 +29,12 @@ __all__ = [
     "ReluVJPExplorer",
     "SigmoidExplorer",
     "backward_stepper",
+    "gradient_health_explorer",
     "graph_explorer",
     "human_bytes",
     "jacobian_bytes",
     "jacobian_size_calculator",
+    "layer_gradient_norms",
     "matmul_slice_explorer",
     "nudge_explorer",
     "relu_vjp_explorer",

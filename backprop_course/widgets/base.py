@@ -12,6 +12,13 @@ from ..viz.fit import fit_html
 from .view import FrameView
 
 ERROR_COLOR = "#c62828"
+# A saved notebook keeps an explorer's output, but its widgets live in the kernel: reopened without them,
+# JupyterLab would print "Error displaying widget: model not found". The text/plain of the output (shown where
+# widgets are not rendered) and a style saved beside it (which replaces that line in JupyterLab) say instead:
+STALE = "This explorer needs its kernel: run its cell again (Shift+Enter)."
+_MISSING = ".jp-OutputArea-output.jupyter-widgets:not(:has(*))"  # the widget renderer's text-only error line
+STALE_STYLE = (f'<style>{_MISSING}{{font-size:0}}{_MISSING}::after{{content:"{STALE}";'
+               f'font-size:var(--jp-content-font-size1,14px)}}</style>')
 SMOOTH_S = 0.1  # an update faster than this keeps up with a dragged slider
 AHEAD_BUDGET_S = 0.1  # the kernel time the frames one step away may take after an update
 
@@ -53,6 +60,18 @@ class Explorer(widgets.VBox):
         self.refresh()  # the first update pays one-off costs (imports, caches); time a warm one too
         self._choose_continuous_update(min(first, self.update_seconds))
 
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = STALE
+        return bundle
+
+    def _ipython_display_(self):
+        """The widget, then the style that turns a missing widget's error line into `STALE`."""
+        from IPython.display import HTML, display
+
+        display(self._repr_mimebundle_(), raw=True)
+        display(HTML(STALE_STYLE))
+
     def _update(self):
         """Recompute and redraw for `self.values`, through `show`. May raise; `refresh` catches."""
         raise NotImplementedError
@@ -91,7 +110,7 @@ class Explorer(widgets.VBox):
             self.show_error(f"{type(err).__name__}: {err}" if not isinstance(err, (ValueError, ArithmeticError))
                             else str(err))
         # the values as the browser's models hold them: a menu's model holds its index, not its value
-        shown = [values[n] if key == "value" else getattr(c, key)
+        shown = [values[n] if key == "value" else _menu_index(c, values[n])
                  for (n, c), key in zip(self.sliders.items(), self.view.value_attrs, strict=True)]
         return {"values": shown, **self._frame}
 
@@ -170,6 +189,13 @@ def _on_grid(control, value):
     if not isinstance(control, widgets.FloatSlider) or not control.step:
         return value
     return round(value, max(0, -math.floor(math.log10(control.step))) + 6) + 0.0  # + 0.0: never -0
+
+
+def _menu_index(menu, value):
+    """The index of `value` among a menu's options (given as values or as (label, value) pairs), as its
+    browser model holds it; a frame ahead may be for another option than the one selected."""
+    values = [o[1] if isinstance(o, tuple) else o for o in menu.options]
+    return values.index(value) if value in values else menu.index
 
 
 class _NotAhead(Exception):
