@@ -38,7 +38,7 @@ CE_OVERFLOW = ("Your gradient has nan or inf in it: exp of a logit of 800 overfl
 
 
 def _ce_run(answer, logits, y):
-    out = unchanged(answer, logits, y)
+    out = unchanged(answer, logits, y, names=("logits", "y"))
     if np.any(~np.isfinite(np.asarray(out, dtype=float))):
         raise Failure(CE_OVERFLOW)
     return out
@@ -117,7 +117,7 @@ BN_OUTPUTS = ("dx", "dgamma", "dbeta")
 
 
 def _bn_run(answer, dout, x, gamma):
-    out = unchanged(answer, dout, x, gamma)
+    out = unchanged(answer, dout, x, gamma, names=("dout", "x", "gamma"))
     if isinstance(out, (tuple, list)) and len(out) == 3:
         for name, g in zip(BN_OUTPUTS[1:], out[1:], strict=True):
             if np.shape(g) == x.shape:
@@ -217,7 +217,7 @@ register(Exercise(
     reference=embedding_backward,
     cases=_emb_cases,
     outputs=("dC",),
-    run=lambda answer, X, demb, v: unchanged(lambda a, b: answer(a, b, v), X, demb),
+    run=lambda answer, X, demb, v: unchanged(lambda a, b: answer(a, b, v), X, demb, names=("X", "demb")),
     by_hand=True,
     mistakes=(
         Mistake(_emb_assign, SCATTER),
