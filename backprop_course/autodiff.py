@@ -22,21 +22,35 @@ __all__ = [
     "Function", "Context", "Node", "no_grad", "enable_grad", "set_grad_enabled",
     "differentiation_disabled", "DifferentiationDisabled", "GraphFreedError",
     # reading graphs (viz, widgets, exercises and func use these, never the underscores)
-    "topological_order", "gradients", "node_vjp", "backward", "call_jvp", "argument_position",
+    "topological_order", "gradients", "node_vjp", "backward", "check_backward", "call_jvp", "argument_position",
+    "is_grad_enabled",
 ]
 
 _grad_enabled = True
+_disabled_reason = None
+_recording = True  # grads enabled and differentiation not disabled: a front-end's fast path may build nodes
+
+
+def is_grad_enabled():
+    """Whether operations record a graph here (False inside no_grad())."""
+    return _grad_enabled
+
+
+def _set_state(grad_enabled, disabled_reason):
+    global _grad_enabled, _disabled_reason, _recording
+    _grad_enabled, _disabled_reason = grad_enabled, disabled_reason
+    _recording = grad_enabled and disabled_reason is None
 
 
 @contextlib.contextmanager
 def set_grad_enabled(mode):
     """Record graphs inside the block if `mode` is true, not otherwise."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, bool(mode)
+    previous = _grad_enabled
+    _set_state(bool(mode), _disabled_reason)
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _set_state(previous, _disabled_reason)
 
 
 def no_grad():
@@ -53,9 +67,6 @@ class DifferentiationDisabled(RuntimeError):
     """Raised when graph recording or a backward pass is attempted inside `differentiation_disabled()`."""
 
 
-_disabled_reason = None
-
-
 @contextlib.contextmanager
 def differentiation_disabled(reason):
     """Switch the engine's differentiation off inside the block.
@@ -66,12 +77,12 @@ def differentiation_disabled(reason):
     gradient still works. The exercises use it while a learner's "by hand"
     answer runs.
     """
-    global _disabled_reason
-    previous, _disabled_reason = _disabled_reason, str(reason)
+    previous = _disabled_reason
+    _set_state(_grad_enabled, str(reason))
     try:
         yield
     finally:
-        _disabled_reason = previous
+        _set_state(_grad_enabled, previous)
 
 
 def _refuse_if_disabled():
@@ -145,7 +156,7 @@ class Node:
     ==================  =====================================================  ==========================
     """
 
-    __slots__ = ("data", "grad", "parents", "label", "requires_grad", "_fn", "_saved", "_extras")
+    __slots__ = ()  # each front-end lays out its own slots (a Value keeps its parents in two of them)
     __array_ufunc__ = None  # so `ndarray * node` defers to the node's operator
 
     @property
@@ -425,16 +436,23 @@ def _position(parents, parent):
             return i
 
 
+def check_backward(root):
+    """Raise the clear error for a backward pass that can't run: differentiation is switched off, or
+    `root` was computed without a graph."""
+    _refuse_if_disabled()
+    if root._fn is None and root._extras is NO_GRAPH:
+        raise RuntimeError(
+            f"backward() on a {type(root).__name__} that recorded no graph: it was computed while graph recording "
+            "was off (inside no_grad()), so there is no path back to its inputs. Compute it outside no_grad().")
+
+
 def backward(root, grad, retain_graph=False, create_graph=False):
     """Backpropagate `grad` from `root` into the `.grad` of every node that requires it.
 
     Leaves accumulate across calls; intermediate nodes have their `.grad`
     overwritten, so a second call never double-counts them.
     """
-    if root._fn is None and root._extras is NO_GRAPH:
-        raise RuntimeError(
-            f"backward() on a {type(root).__name__} that recorded no graph: it was computed while graph recording "
-            "was off (inside no_grad()), so there is no path back to its inputs. Compute it outside no_grad().")
+    check_backward(root)
     seed = type(root)._as_grad(grad) if create_graph else grad
     for node, g in gradients([root], [seed], create_graph, retain_graph).items():
         if node._fn is not None:

@@ -95,7 +95,7 @@ class Tensor(Operators, autodiff.Node):
     transpose, indexing) are read-only: their memory is the input's.
     """
 
-    __slots__ = ("_grad", "_locked")
+    __slots__ = ("data", "parents", "label", "requires_grad", "_fn", "_saved", "_extras", "_grad", "_locked")
 
     def __new__(cls, data, requires_grad=False, label=""):
         t = cls._wrap_output(_as_array(data), ())
@@ -260,7 +260,7 @@ class Tensor(Operators, autodiff.Node):
 
     # In-place arithmetic, as an optimizer writes it: `with no_grad(): w -= lr * w.grad`.
     def _in_place(self, other, ufunc):
-        if autodiff._grad_enabled and self.requires_grad:
+        if autodiff.is_grad_enabled() and self.requires_grad:
             raise RuntimeError("an in-place change of a tensor that requires grad is not recorded in the graph; "
                                "make it inside no_grad() (an optimizer's update), or write w = w - ... instead")
         if not self.data.flags.writeable:

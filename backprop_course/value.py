@@ -1,11 +1,15 @@
 """`Value`: a scalar that remembers how it was computed (micrograd-compatible)."""
 
-from . import autodiff
+import math
+
+from . import autodiff, ops
 from .checks import is_real, label_text
 from .operators import Operators
 
 # micrograd's `_op` strings where this engine's short names differ.
 _MICROGRAD_OPS = {"relu": "ReLU"}
+_MANY = object()  # in `_b`: `_a` holds a tuple of three or more parents
+_ON, _OFF = (True,), (False,)  # what ReLU saves (its mask), shared by every ReLU node
 
 
 class Value(Operators, autodiff.Node):
@@ -24,7 +28,10 @@ class Value(Operators, autodiff.Node):
     and dicts); `<`, `<=`, `>`, `>=` compare `.data`.
     """
 
-    __slots__ = ()
+    # No parents tuple: the (at most two) inputs of a built-in op sit in two slots, which keeps a node at
+    # about 120 bytes and gives the cyclic collector one container less to walk per node.
+    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b", "_saved", "_extras")
+    requires_grad = True  # every Value takes part in differentiation
 
     def __new__(cls, data, _children=(), _op="", label=""):
         if isinstance(_children, str):  # Value(2.0, "x"): the second argument is the label
@@ -61,13 +68,24 @@ class Value(Operators, autodiff.Node):
             data = float(data)
         out.data = data
         out.grad = 0.0
-        out.parents = parents
         out.label = ""
-        out.requires_grad = True
         out._fn = fn
+        n = len(parents)
+        out._a = parents[0] if n else None
+        out._b = parents[1] if n == 2 else None if n < 2 else _MANY
+        if n > 2:
+            out._a = parents
         out._saved = saved
         out._extras = extras
         return out
+
+    @property
+    def parents(self):
+        """The input nodes in argument order (empty for a leaf)."""
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        return (a,) if b is None else a if b is _MANY else (a, b)
 
     @staticmethod
     def _fit_grad(grad, data, node, index):
@@ -85,7 +103,8 @@ class Value(Operators, autodiff.Node):
         """Seed this node's gradient with `grad` (1 by default) and backpropagate; leaves accumulate."""
         if not is_real(grad):
             raise TypeError(f"backward(grad) needs a number, got {type(grad).__name__} {grad!r}")
-        autodiff.backward(self, float(grad), retain_graph=True)
+        autodiff.check_backward(self)
+        _backpropagate(self, float(grad))
 
     # --- micrograd's surface --------------------------------------------------------
     @property
@@ -133,6 +152,70 @@ class Value(Operators, autodiff.Node):
             )
         return Value._wrap_output(float(other) * 1.0, ())  # a float object of its own, as in __new__
 
+    # --- the built-in operations, recorded without Function.apply ---------------------------
+    # A scalar training step is millions of these, so they build their node directly. Each computes
+    # exactly what its Function's forward computes and saves (tests compare the two paths bitwise);
+    # anything unusual (a subclass, no_grad, a disabled engine) goes through Function.apply.
+    def __add__(self, other):
+        if type(other) is not Value:
+            other = self._lift(other, "+")
+        if type(self) is not Value or type(other) is not Value or not autodiff._recording:
+            return ops.Add.apply(self, other)
+        return _node(_Add, self.data + other.data, self, other, ())
+
+    def __radd__(self, other):
+        other = self._lift(other, "+")
+        if type(self) is not Value or type(other) is not Value or not autodiff._recording:
+            return ops.Add.apply(other, self)
+        return _node(_Add, other.data + self.data, other, self, ())
+
+    def __sub__(self, other):
+        if type(other) is not Value:
+            other = self._lift(other, "-")
+        if type(self) is not Value or type(other) is not Value or not autodiff._recording:
+            return ops.Sub.apply(self, other)
+        return _node(_Sub, self.data - other.data, self, other, ())
+
+    def __rsub__(self, other):
+        other = self._lift(other, "-")
+        if type(self) is not Value or type(other) is not Value or not autodiff._recording:
+            return ops.Sub.apply(other, self)
+        return _node(_Sub, other.data - self.data, other, self, ())
+
+    def __mul__(self, other):
+        if type(other) is not Value:
+            other = self._lift(other, "*")
+        if type(self) is not Value or type(other) is not Value or not autodiff._recording:
+            return ops.Mul.apply(self, other)
+        x, y = self.data, other.data
+        return _node(_Mul, x * y, self, other, (x, y))
+
+    def __rmul__(self, other):
+        other = self._lift(other, "*")
+        if type(self) is not Value or type(other) is not Value or not autodiff._recording:
+            return ops.Mul.apply(other, self)
+        x, y = other.data, self.data
+        return _node(_Mul, x * y, other, self, (x, y))
+
+    def __neg__(self):
+        if type(self) is not Value or not autodiff._recording:
+            return ops.Neg.apply(self)
+        return _node(_Neg, -self.data, self, None, ())
+
+    def relu(self):
+        x = self.data
+        if type(self) is not Value or not autodiff._recording:
+            return ops.ReLU.apply(self)
+        if x > 0:
+            return _node(_ReLU, x, self, None, _ON)
+        return _node(_ReLU, x if x != x else 0.0, self, None, _OFF)  # NaN propagates
+
+    def tanh(self):
+        if type(self) is not Value or not autodiff._recording:
+            return ops.Tanh.apply(self)
+        out = math.tanh(self.data)
+        return _node(_Tanh, out, self, None, (out,))
+
     def __repr__(self):
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}{self.data:.4g}, grad={self.grad:.4g})"
@@ -144,3 +227,111 @@ def _number(x):
     if not is_real(x):
         raise TypeError(f"a Value compares with a number or a Value, not {type(x).__name__} {x!r}")
     return x
+
+
+_Add, _Sub, _Mul, _Neg, _ReLU, _Tanh, _Exp = ops.Add, ops.Sub, ops.Mul, ops.Neg, ops.ReLU, ops.Tanh, ops.Exp
+_new = object.__new__
+
+
+def _node(fn, data, a, b, saved):
+    """A Value made by a built-in op from one or two inputs (what `_wrap_output` makes, without its checks)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._fn = fn
+    out._a = a
+    out._b = b
+    out._saved = saved
+    out._extras = None
+    return out
+
+
+def _backpropagate(root, seed):
+    """The engine's backward pass, specialised to Values: gradients accumulate straight into `.grad`.
+
+    A fresh -0.0 object marks the nodes reached (it is also where every sum starts: -0.0 + g is g,
+    bit for bit), so the walk needs no visited set; the common ops' local gradients are written out
+    below, the others go through their Function's backward. The sums and their order are the
+    generic engine's (`autodiff.gradients`), so the gradients are the same to the last bit.
+    """
+    mark = math.copysign(0.0, -1.0)
+    leaves = []
+    try:
+        order = _interior_order(root, mark, leaves)
+        root.grad = seed
+        for node in reversed(order):
+            g = node.grad
+            if g is mark:  # no gradient reached it (a Function returned None for it)
+                node.grad = 0.0
+                continue
+            fn, saved = node._fn, node._saved
+            if fn is _Mul and saved:
+                x, y = saved
+                node._a.grad += y * g  # the mul gate swaps its inputs
+                node._b.grad += x * g
+            elif fn is _Add:
+                node._a.grad += g
+                node._b.grad += g
+            elif fn is _ReLU and saved:
+                node._a.grad += g if saved[0] else 0.0
+            elif fn is _Tanh and saved:
+                out = saved[0]
+                node._a.grad += g * (1 - out * out)
+            elif fn is _Sub:
+                node._a.grad += g
+                node._b.grad += -g
+            elif fn is _Neg:
+                node._a.grad += -g
+            elif fn is _Exp and saved:
+                node._a.grad += g * saved[0]
+            else:
+                for parent, pg in zip(node.parents, autodiff.node_vjp(node, g)):
+                    if pg is not None:
+                        parent.grad += pg
+    except BaseException:
+        for node in order if "order" in locals() else ():
+            node.grad = 0.0  # partial sums would look like gradients
+        for leaf, old in leaves:
+            leaf.grad = old
+        raise
+    for leaf, old in leaves:
+        g = leaf.grad
+        leaf.grad = old if g is mark else g if old is None else old + g
+
+
+def _interior_order(root, mark, leaves):
+    """The computed nodes reachable from root, each after its parents (iterative depth-first post-order,
+    the generic engine's order). Every node reached gets `.grad = mark`; the leaves are collected in
+    `leaves` with their previous `.grad`, to which the new gradient is added at the end."""
+    order = []
+    if root._fn is None:
+        leaves.append((root, root.grad))
+        root.grad = mark
+        return order
+    root.grad = mark
+    stack = [root]
+    push, pop, done = stack.append, stack.pop, order.append
+    while stack:
+        node = stack[-1]
+        a, b = node._a, node._b
+        if b is _MANY:
+            p = next((p for p in a if p.grad is not mark), None)
+        elif a.grad is not mark:
+            p = a
+        elif b is not None and b.grad is not mark:
+            p = b
+        else:
+            pop()
+            done(node)
+            continue
+        if p is None:
+            pop()
+            done(node)
+        elif p._fn is None:
+            leaves.append((p, p.grad))
+            p.grad = mark
+        else:
+            p.grad = mark
+            push(p)
+    return order
