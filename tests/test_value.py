@@ -183,3 +183,72 @@ def test_deep_chain_of_a_million_ops_at_default_recursion_limit():
     y.backward()
     assert y.data == 1_000_000.5
     assert x.grad == 1.0
+
+
+# Value builds its common nodes without Function.apply, and backpropagates with inline rules; both
+# must give what the generic engine gives, bit for bit (signed zeros, inf and NaN included).
+FAST_PATH = {
+    "a + b": lambda a, b: a + b, "a + 2": lambda a, b: a + 2, "2 + a": lambda a, b: 2 + a,
+    "a - b": lambda a, b: a - b, "3 - a": lambda a, b: 3 - a, "a * b": lambda a, b: a * b,
+    "a * a": lambda a, b: a * a, "-1.5 * a": lambda a, b: -1.5 * a, "-a": lambda a, b: -a,
+    "relu": lambda a, b: a.relu(), "tanh": lambda a, b: a.tanh(), "exp": lambda a, b: (a * b).exp(),
+}
+SPECIAL = [0.0, -0.0, 1.5, -2.0, math.inf, -math.inf, math.nan, 800.0]
+
+
+def _bits(x):
+    return math.copysign(1, x), x if x == x else "nan"
+
+
+@pytest.mark.parametrize("name", FAST_PATH)
+def test_built_in_ops_match_the_generic_engine_bit_for_bit(name):
+    from backprop_course import autodiff
+
+    class Slow(Value):  # a subclass takes Function.apply and the generic backward
+        __slots__ = ()
+
+    f = FAST_PATH[name]
+    for x in SPECIAL:
+        for y in SPECIAL:
+            for seed in (1.0, -0.0, math.inf):
+                fast, slow = (Value(x), Value(y)), (Slow(x), Slow(y))
+                out_fast, out_slow = f(*fast), f(*slow)
+                assert type(out_fast) is Value
+                assert _bits(out_fast.data) == _bits(out_slow.data) and out_fast.op == out_slow.op
+                out_fast.backward(seed)
+                autodiff.backward(out_slow, seed, retain_graph=True)
+                for v, s in zip(fast, slow, strict=True):
+                    assert _bits(v.grad) == _bits(s.grad), (name, x, y, seed)
+
+
+def test_an_input_that_gets_no_gradient_reads_zero_and_a_failed_backward_changes_no_leaf():
+    from backprop_course import Function
+
+    class FirstOnly(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return 2 * g, None
+
+    class Broken(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            raise ArithmeticError("planted")
+
+    x, y = Value(1.0), Value(math.inf)
+    inner = y.exp()  # inf: a -0.0 * inf would be NaN if it were pushed back
+    out = FirstOnly.apply(x, inner) * 3
+    out.backward()
+    assert (x.grad, inner.grad, y.grad) == (6.0, 0.0, 0.0)
+    assert math.copysign(1, inner.grad) == 1
+    x.grad = 5.0
+    with pytest.raises(ArithmeticError, match="planted"):
+        (Broken.apply(x * 2) + x).backward()
+    assert x.grad == 5.0
