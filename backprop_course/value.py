@@ -9,7 +9,8 @@ from .operators import Operators
 # micrograd's `_op` strings where this engine's short names differ.
 _MICROGRAD_OPS = {"relu": "ReLU"}
 _MANY = object()  # in `_b`: `_a` holds a tuple of three or more parents
-_ON, _OFF = (True,), (False,)  # what ReLU saves (its mask), shared by every ReLU node
+_NO = object()  # in `_x`/`_y`: nothing saved there
+_SEQ = object()  # in `_y`: `_x` holds what forward saved as a tuple (None once freed)
 
 
 class Value(Operators, autodiff.Node):
@@ -28,9 +29,10 @@ class Value(Operators, autodiff.Node):
     and dicts); `<`, `<=`, `>`, `>=` compare `.data`.
     """
 
-    # No parents tuple: the (at most two) inputs of a built-in op sit in two slots, which keeps a node at
-    # about 120 bytes and gives the cyclic collector one container less to walk per node.
-    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b", "_saved", "_extras")
+    # No tuples: the (at most two) inputs of a built-in op sit in `_a` and `_b`, and the (at most two)
+    # numbers its forward saved in `_x` and `_y`. That keeps a node near 130 bytes, and gives the cyclic
+    # collector (the main cost of a scalar training step) one container to walk per node, not three.
+    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b", "_x", "_y", "_extras")
     requires_grad = True  # every Value takes part in differentiation
 
     def __new__(cls, data, _children=(), _op="", label=""):
@@ -78,6 +80,18 @@ class Value(Operators, autodiff.Node):
         out._saved = saved
         out._extras = extras
         return out
+
+    @property
+    def _saved(self):
+        """What forward saved, as a tuple (None once freed): the engine's view of `_x` and `_y`."""
+        x, y = self._x, self._y
+        if y is _SEQ:
+            return x
+        return () if x is _NO else (x,) if y is _NO else (x, y)
+
+    @_saved.setter
+    def _saved(self, saved):
+        self._x, self._y = saved, _SEQ
 
     @property
     def parents(self):
@@ -144,6 +158,8 @@ class Value(Operators, autodiff.Node):
     __hash__ = object.__hash__  # identity, so graphs, sets and dicts of Values work
 
     def _lift(self, other, symbol):
+        if type(other) is float:  # the common case: a constant leaf, built directly
+            return _node(None, other * 1.0, None, None, _NO, _NO)
         if isinstance(other, Value):
             return other
         if not is_real(other):
@@ -161,26 +177,26 @@ class Value(Operators, autodiff.Node):
             other = self._lift(other, "+")
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Add.apply(self, other)
-        return _node(_Add, self.data + other.data, self, other, ())
+        return _node(_Add, self.data + other.data, self, other, _NO, _NO)
 
     def __radd__(self, other):
         other = self._lift(other, "+")
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Add.apply(other, self)
-        return _node(_Add, other.data + self.data, other, self, ())
+        return _node(_Add, other.data + self.data, other, self, _NO, _NO)
 
     def __sub__(self, other):
         if type(other) is not Value:
             other = self._lift(other, "-")
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Sub.apply(self, other)
-        return _node(_Sub, self.data - other.data, self, other, ())
+        return _node(_Sub, self.data - other.data, self, other, _NO, _NO)
 
     def __rsub__(self, other):
         other = self._lift(other, "-")
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Sub.apply(other, self)
-        return _node(_Sub, other.data - self.data, other, self, ())
+        return _node(_Sub, other.data - self.data, other, self, _NO, _NO)
 
     def __mul__(self, other):
         if type(other) is not Value:
@@ -188,33 +204,33 @@ class Value(Operators, autodiff.Node):
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Mul.apply(self, other)
         x, y = self.data, other.data
-        return _node(_Mul, x * y, self, other, (x, y))
+        return _node(_Mul, x * y, self, other, x, y)
 
     def __rmul__(self, other):
         other = self._lift(other, "*")
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Mul.apply(other, self)
         x, y = other.data, self.data
-        return _node(_Mul, x * y, other, self, (x, y))
+        return _node(_Mul, x * y, other, self, x, y)
 
     def __neg__(self):
         if type(self) is not Value or not autodiff._recording:
             return ops.Neg.apply(self)
-        return _node(_Neg, -self.data, self, None, ())
+        return _node(_Neg, -self.data, self, None, _NO, _NO)
 
     def relu(self):
         x = self.data
         if type(self) is not Value or not autodiff._recording:
             return ops.ReLU.apply(self)
         if x > 0:
-            return _node(_ReLU, x, self, None, _ON)
-        return _node(_ReLU, x if x != x else 0.0, self, None, _OFF)  # NaN propagates
+            return _node(_ReLU, x, self, None, True, _NO)
+        return _node(_ReLU, x if x != x else 0.0, self, None, False, _NO)  # NaN propagates
 
     def tanh(self):
         if type(self) is not Value or not autodiff._recording:
             return ops.Tanh.apply(self)
         out = math.tanh(self.data)
-        return _node(_Tanh, out, self, None, (out,))
+        return _node(_Tanh, out, self, None, out, _NO)
 
     def __repr__(self):
         name = f"{self.label}=" if self.label else ""
@@ -229,11 +245,11 @@ def _number(x):
     return x
 
 
-_Add, _Sub, _Mul, _Neg, _ReLU, _Tanh, _Exp = ops.Add, ops.Sub, ops.Mul, ops.Neg, ops.ReLU, ops.Tanh, ops.Exp
+_Add, _Sub, _Mul, _Neg, _ReLU, _Tanh = ops.Add, ops.Sub, ops.Mul, ops.Neg, ops.ReLU, ops.Tanh
 _new = object.__new__
 
 
-def _node(fn, data, a, b, saved):
+def _node(fn, data, a, b, x, y):
     """A Value made by a built-in op from one or two inputs (what `_wrap_output` makes, without its checks)."""
     out = _new(Value)
     out.data = data
@@ -242,7 +258,8 @@ def _node(fn, data, a, b, saved):
     out._fn = fn
     out._a = a
     out._b = b
-    out._saved = saved
+    out._x = x
+    out._y = y
     out._extras = None
     return out
 
@@ -265,26 +282,25 @@ def _backpropagate(root, seed):
             if g is mark:  # no gradient reached it (a Function returned None for it)
                 node.grad = 0.0
                 continue
-            fn, saved = node._fn, node._saved
-            if fn is _Mul and saved:
-                x, y = saved
+            fn, y = node._fn, node._y
+            if y is _SEQ:  # built by Function.apply (or freed): its own backward, below
+                fn = None
+            if fn is _Mul:
                 node._a.grad += y * g  # the mul gate swaps its inputs
-                node._b.grad += x * g
+                node._b.grad += node._x * g
             elif fn is _Add:
                 node._a.grad += g
                 node._b.grad += g
-            elif fn is _ReLU and saved:
-                node._a.grad += g if saved[0] else 0.0
-            elif fn is _Tanh and saved:
-                out = saved[0]
+            elif fn is _ReLU:
+                node._a.grad += g if node._x else 0.0
+            elif fn is _Tanh:
+                out = node._x
                 node._a.grad += g * (1 - out * out)
             elif fn is _Sub:
                 node._a.grad += g
                 node._b.grad += -g
             elif fn is _Neg:
                 node._a.grad += -g
-            elif fn is _Exp and saved:
-                node._a.grad += g * saved[0]
             else:
                 for parent, pg in zip(node.parents, autodiff.node_vjp(node, g)):
                     if pg is not None:
