@@ -9,16 +9,22 @@ not seconds, as the figures to compare; gradients are checked to agree first.
 Targets: the big MLP within 1.15x of flat numpy, the tiny one within 1.0x of torch.
 """
 
-import statistics
-import time
+import os
 
-import numpy as np
+# One thread everywhere: CPU time then measures work, not the spinning of idle BLAS threads on a shared machine.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
 
-from backprop_course import Tensor
-from backprop_course.nn import cross_entropy
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from backprop_course import Tensor  # noqa: E402
+from backprop_course.nn import cross_entropy  # noqa: E402
 
 try:
-    import torch
+    import torch  # noqa: E402
 except ImportError:
     torch = None
 
