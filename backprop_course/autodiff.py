@@ -107,6 +107,20 @@ class Context:
         ctx._parents = (_NEEDS_GRAD,) * n_inputs
         return ctx
 
+    @classmethod
+    def rebuilt(cls, parents, saved, extras):
+        """The ctx a Function's forward left: its node inputs, what it saved and the attributes it set."""
+        ctx = cls()
+        ctx._parents, ctx.saved_tensors = parents, saved
+        if extras:
+            ctx.__dict__.update(extras)
+        return ctx
+
+    @classmethod
+    def for_node(cls, node):
+        """The ctx that made `node`, for calling its Function's backward or jvp yourself."""
+        return cls.rebuilt(node.parents, node._saved, node._extras)
+
     def save_for_backward(self, *values):
         self.saved_tensors = values
 
@@ -323,10 +337,6 @@ def _call_backward(node, grad, create_graph):
             f"Trying to backward through the graph a second time ({fn.__name__}'s saved values were "
             "already freed). Pass retain_graph=True to the first backward() if you need to call it twice."
         )
-    ctx = Context()
-    ctx._parents = parents
-    if node._extras:
-        ctx.__dict__.update(node._extras)
     if create_graph:
         # Saved inputs and outputs are re-attached to their nodes so that the
         # backward formula itself is recorded and can be differentiated again.
@@ -334,7 +344,7 @@ def _call_backward(node, grad, create_graph):
         by_id = {id(node.data): node}
         by_id.update({id(p.data): p for p in parents})
         saved = tuple([by_id.get(id(s), s) for s in saved])
-    ctx.saved_tensors = saved
+    ctx = Context.rebuilt(parents, saved, node._extras)
     grads = fn.backward(ctx, grad)
     if type(grads) is not tuple:  # a list is never one gradient, so it is read as one per input
         grads = tuple(grads) if type(grads) is list else (grads,)
