@@ -8,6 +8,7 @@ forward pass is locked with its base, and one taken while the base was locked is
 writable again once the base is.
 """
 
+import sys
 import weakref
 
 import numpy as np
@@ -93,3 +94,43 @@ class WriteLock:
 
 
 LOCK = WriteLock()  # the one lock every Tensor uses
+
+
+# numpy's own message for a write into a locked array is only "assignment destination is read-only";
+# this note, added where the error is shown (IPython, or a script's traceback), says why and what to do.
+READ_ONLY_NOTE = (
+    "backprop_course: a Tensor's .data is read-only while a graph holds it for backward (so a write can't make "
+    "that backward wrong), and a view of another tensor (reshape, transpose, indexing) stays read-only. Run "
+    "backward first, update inside no_grad() with t -= ..., or write into t.clone()."
+)
+
+
+def explain_read_only(error):
+    """Add READ_ONLY_NOTE to numpy's "assignment destination is read-only" error (once); returns the error."""
+    if (isinstance(error, ValueError) and "read-only" in str(error)
+            and READ_ONLY_NOTE not in getattr(error, "__notes__", ())):
+        error.add_note(READ_ONLY_NOTE)
+    return error
+
+
+def install_explanation():
+    """Show READ_ONLY_NOTE with numpy's read-only error, in IPython and in scripts; never displaces a
+    handler someone else installed."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is not None:
+        if not shell.custom_exceptions:
+            def show(shell, etype, value, tb, tb_offset=None):
+                shell.showtraceback((etype, explain_read_only(value), tb), tb_offset=tb_offset)
+            shell.set_custom_exc((ValueError,), show)
+    elif sys.excepthook is sys.__excepthook__:
+        def hook(etype, value, tb):
+            sys.__excepthook__(etype, explain_read_only(value), tb)
+        sys.excepthook = hook
+
+
+install_explanation()

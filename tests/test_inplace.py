@@ -103,3 +103,22 @@ def test_the_lock_owns_what_it_locks():
     assert not lock.holds(b)
     lock.unlock(token)
     assert not lock.holds(view) and view.flags.writeable
+
+
+WRITE_LOCKED = "from backprop_course import Tensor\nx = Tensor([1.0, 2.0], requires_grad=True)\nloss = (x * x).sum()\n"
+
+
+@pytest.mark.parametrize("where", ["script", "ipython"])
+def test_a_numpy_write_into_locked_data_is_explained(where):
+    import subprocess
+    import sys
+
+    if where == "script":
+        code = WRITE_LOCKED + "x.data[0] = 5\n"
+    else:
+        code = ("from IPython.core.interactiveshell import InteractiveShell\nshell = InteractiveShell.instance()\n"
+                f"shell.run_cell({WRITE_LOCKED!r})\nshell.run_cell('x.data[0] = 5')\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    shown = run.stderr + run.stdout
+    assert "assignment destination is read-only" in shown
+    assert "a graph holds it for backward" in shown and "Run backward first" in shown
