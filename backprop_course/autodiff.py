@@ -153,14 +153,16 @@ class Node:
     `parents` holds the input nodes in argument order; leaves have none.
     `_fn` is the Function that made the node (None for a leaf), `_saved` what its
     forward saved and `_extras` the attributes it set on ctx (None once freed).
+    Each front-end lays these out in slots of its own: `Value` keeps them without
+    tuples and builds its common nodes and its backward pass directly (the
+    results are this engine's to the last bit; its tests compare them).
 
     The engine calls these hooks of a front-end, and nothing else:
 
     ==================  =====================================================  ==========================
     hook                does                                                   default
     ==================  =====================================================  ==========================
-    ``_wrap_output``    a new node from forward's raw result: the one place    none: each front-end's own
-                        where a node's slots are written (leaves too)
+    ``_wrap_output``    a new node from forward's raw result (leaves too)      none: each front-end's own
     ``_fit_grad``       a backward's gradient for one input, converted to      none: each front-end's own
                         that input's kind and shape, or a clear error
     ``_accumulate``     a leaf's old `.grad` plus a new gradient               ``new`` if ``old`` is None,
@@ -170,7 +172,7 @@ class Node:
     ==================  =====================================================  ==========================
     """
 
-    __slots__ = ()  # each front-end lays out its own slots (a Value keeps its parents in two of them)
+    __slots__ = ()
     __array_ufunc__ = None  # so `ndarray * node` defers to the node's operator
 
     @property
