@@ -252,3 +252,25 @@ def test_an_input_that_gets_no_gradient_reads_zero_and_a_failed_backward_changes
     with pytest.raises(ArithmeticError, match="planted"):
         (Broken.apply(x * 2) + x).backward()
     assert x.grad == 5.0
+
+
+def test_a_function_of_three_values_keeps_its_parents_in_order():
+    from backprop_course import Function
+
+    class Fma(Function):  # x * y + z, written out by hand
+        @staticmethod
+        def forward(ctx, x, y, z):
+            ctx.save_for_backward(x, y)
+            return x * y + z
+
+        @staticmethod
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            return y * g, x * g, g
+
+    a, b, c = Value(2.0), Value(3.0), Value(4.0)
+    out = Fma.apply(a, Fma.apply(b, c, a).relu(), c)  # c twice, a at both ends
+    assert out.parents[0] is a and out.parents[2] is c and out.parents[1].parents[0].parents == (b, c, a)
+    out.backward()
+    assert out.data == 2.0 * (3.0 * 4.0 + 2.0) + 4.0
+    assert (a.grad, b.grad, c.grad) == (14.0 + 2.0, 2.0 * 4.0, 2.0 * 3.0 + 1.0)
