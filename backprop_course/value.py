@@ -177,7 +177,17 @@ class Value(Operators, autodiff.Node):
             other = self._lift(other, "+")
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Add.apply(self, other)
-        return _node(_Add, self.data + other.data, self, other, _NO, _NO)
+        out = _new(Value)  # _node written out: + and * are most of a network's nodes
+        out.data = self.data + other.data
+        out.grad = 0.0
+        out.label = ""
+        out._fn = _Add
+        out._a = self
+        out._b = other
+        out._x = _NO
+        out._y = _NO
+        out._extras = None
+        return out
 
     def __radd__(self, other):
         other = self._lift(other, "+")
@@ -203,8 +213,17 @@ class Value(Operators, autodiff.Node):
             other = self._lift(other, "*")
         if type(self) is not Value or type(other) is not Value or not autodiff._recording:
             return ops.Mul.apply(self, other)
-        x, y = self.data, other.data
-        return _node(_Mul, x * y, self, other, x, y)
+        out = _new(Value)  # _node written out: + and * are most of a network's nodes
+        out.data = (x := self.data) * (y := other.data)
+        out.grad = 0.0
+        out.label = ""
+        out._fn = _Mul
+        out._a = self
+        out._b = other
+        out._x = x
+        out._y = y
+        out._extras = None
+        return out
 
     def __rmul__(self, other):
         other = self._lift(other, "*")
