@@ -430,22 +430,15 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
             continue
         # node_vjp inlined: this loop is the hot path of every backward pass.
         parents = node.parents
-        for parent, pg in zip(parents, _call_backward(node, g, create_graph)):
+        for i, (parent, pg) in enumerate(zip(parents, _call_backward(node, g, create_graph))):
             if pg is None or not parent.requires_grad:
                 continue
             if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
-                pg = node._fit_grad(pg, parent.data, node, _position(parents, parent))
+                pg = node._fit_grad(pg, parent.data, node, i)
             grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
             node._release()
     return grads
-
-
-def _position(parents, parent):
-    """parent's index among parents, by identity (a Tensor's == is elementwise)."""
-    for i, p in enumerate(parents):
-        if p is parent:
-            return i
 
 
 def check_backward(root):

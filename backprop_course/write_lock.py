@@ -33,12 +33,12 @@ class WriteLock:
                     entry[1] += 1
                     token.append(a)
                 elif a.flags.writeable:
-                    a.flags.writeable = False
+                    a.setflags(write=False)  # (setflags is the cheaper spelling: no flags object)
                     held[id(a)] = [a, 1]
                     token.append(a)
                     if self._views:
                         for view in self._followed(a):
-                            view.flags.writeable = False
+                            view.setflags(write=False)
                 a = a.base
         return token
 
@@ -54,7 +54,7 @@ class WriteLock:
             del held[id(a)]
             for array in (a, *self._followed(a)) if self._views else (a,):
                 try:
-                    array.flags.writeable = True
+                    array.setflags(write=True)
                 except ValueError:  # a view whose base another graph still holds stays read-only
                     pass
 
