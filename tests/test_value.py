@@ -274,3 +274,19 @@ def test_a_function_of_three_values_keeps_its_parents_in_order():
     out.backward()
     assert out.data == 2.0 * (3.0 * 4.0 + 2.0) + 4.0
     assert (a.grad, b.grad, c.grad) == (14.0 + 2.0, 2.0 * 4.0, 2.0 * 3.0 + 1.0)
+
+
+@pytest.mark.parametrize("name", FAST_PATH)
+def test_built_in_ops_record_nothing_under_no_grad_or_a_disabled_engine(name):
+    from backprop_course import autodiff, no_grad
+
+    a, b = Value(1.5), Value(-2.0)
+    with no_grad():
+        assert not autodiff.is_grad_enabled()
+        out = FAST_PATH[name](a, b)
+    assert autodiff.is_grad_enabled() and out.parents == () and out.is_leaf
+    with pytest.raises(RuntimeError, match="recorded no graph"):
+        out.backward()
+    with autodiff.differentiation_disabled("by hand"), pytest.raises(autodiff.DifferentiationDisabled, match="by hand"):
+        FAST_PATH[name](a, b)
+    assert FAST_PATH[name](a, b).parents  # recording again afterwards
