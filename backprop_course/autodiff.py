@@ -22,21 +22,35 @@ __all__ = [
     "Function", "Context", "Node", "no_grad", "enable_grad", "set_grad_enabled",
     "differentiation_disabled", "DifferentiationDisabled", "GraphFreedError",
     # reading graphs (viz, widgets, exercises and func use these, never the underscores)
-    "topological_order", "gradients", "node_vjp", "backward", "call_jvp", "argument_position",
+    "topological_order", "gradients", "node_vjp", "backward", "check_backward", "call_jvp", "argument_position",
+    "is_grad_enabled",
 ]
 
 _grad_enabled = True
+_disabled_reason = None
+_recording = True  # grads enabled and differentiation not disabled: a front-end's fast path may build nodes
+
+
+def is_grad_enabled():
+    """Whether operations record a graph here (False inside no_grad())."""
+    return _grad_enabled
+
+
+def _set_state(grad_enabled, disabled_reason):
+    global _grad_enabled, _disabled_reason, _recording
+    _grad_enabled, _disabled_reason = grad_enabled, disabled_reason
+    _recording = grad_enabled and disabled_reason is None
 
 
 @contextlib.contextmanager
 def set_grad_enabled(mode):
     """Record graphs inside the block if `mode` is true, not otherwise."""
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, bool(mode)
+    previous = _grad_enabled
+    _set_state(bool(mode), _disabled_reason)
     try:
         yield
     finally:
-        _grad_enabled = previous
+        _set_state(previous, _disabled_reason)
 
 
 def no_grad(function=None):
@@ -62,9 +76,6 @@ class DifferentiationDisabled(RuntimeError):
     """Raised when graph recording or a backward pass is attempted inside `differentiation_disabled()`."""
 
 
-_disabled_reason = None
-
-
 @contextlib.contextmanager
 def differentiation_disabled(reason):
     """Switch the engine's differentiation off inside the block.
@@ -75,12 +86,12 @@ def differentiation_disabled(reason):
     gradient still works. The exercises use it while a learner's "by hand"
     answer runs.
     """
-    global _disabled_reason
-    previous, _disabled_reason = _disabled_reason, str(reason)
+    previous = _disabled_reason
+    _set_state(_grad_enabled, str(reason))
     try:
         yield
     finally:
-        _disabled_reason = previous
+        _set_state(_grad_enabled, previous)
 
 
 def _refuse_if_disabled():
@@ -104,6 +115,20 @@ class Context:
         ctx.saved_tensors = ()
         ctx._parents = (_NEEDS_GRAD,) * n_inputs
         return ctx
+
+    @classmethod
+    def rebuilt(cls, parents, saved, extras):
+        """The ctx a Function's forward left: its node inputs, what it saved and the attributes it set."""
+        ctx = cls()
+        ctx._parents, ctx.saved_tensors = parents, saved
+        if extras:
+            ctx.__dict__.update(extras)
+        return ctx
+
+    @classmethod
+    def for_node(cls, node):
+        """The ctx that made `node`, for calling its Function's backward or jvp yourself."""
+        return cls.rebuilt(node.parents, node._saved, node._extras)
 
     def save_for_backward(self, *values):
         self.saved_tensors = values
@@ -137,14 +162,16 @@ class Node:
     `parents` holds the input nodes in argument order; leaves have none.
     `_fn` is the Function that made the node (None for a leaf), `_saved` what its
     forward saved and `_extras` the attributes it set on ctx (None once freed).
+    Each front-end lays these out in slots of its own: `Value` keeps them without
+    tuples and builds its common nodes and its backward pass directly (the
+    results are this engine's to the last bit; its tests compare them).
 
     The engine calls these hooks of a front-end, and nothing else:
 
     ==================  =====================================================  ==========================
     hook                does                                                   default
     ==================  =====================================================  ==========================
-    ``_wrap_output``    a new node from forward's raw result: the one place    none: each front-end's own
-                        where a node's slots are written (leaves too)
+    ``_wrap_output``    a new node from forward's raw result (leaves too)      none: each front-end's own
     ``_fit_grad``       a backward's gradient for one input, converted to      none: each front-end's own
                         that input's kind and shape, or a clear error
     ``_accumulate``     a leaf's old `.grad` plus a new gradient               ``new`` if ``old`` is None,
@@ -154,7 +181,7 @@ class Node:
     ==================  =====================================================  ==========================
     """
 
-    __slots__ = ("data", "grad", "parents", "label", "requires_grad", "_fn", "_saved", "_extras")
+    __slots__ = ()
     __array_ufunc__ = None  # so `ndarray * node` defers to the node's operator
 
     @property
@@ -321,10 +348,6 @@ def _call_backward(node, grad, create_graph):
             f"Trying to backward through the graph a second time ({fn.__name__}'s saved values were "
             "already freed). Pass retain_graph=True to the first backward() if you need to call it twice."
         )
-    ctx = Context()
-    ctx._parents = parents
-    if node._extras:
-        ctx.__dict__.update(node._extras)
     if create_graph:
         # Saved inputs and outputs are re-attached to their nodes so that the
         # backward formula itself is recorded and can be differentiated again.
@@ -332,7 +355,7 @@ def _call_backward(node, grad, create_graph):
         by_id = {id(node.data): node}
         by_id.update({id(p.data): p for p in parents})
         saved = tuple([by_id.get(id(s), s) for s in saved])
-    ctx.saved_tensors = saved
+    ctx = Context.rebuilt(parents, saved, node._extras)
     try:
         grads = fn.backward(ctx, grad)
     except TypeError as err:
@@ -441,22 +464,25 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
             continue
         # node_vjp inlined: this loop is the hot path of every backward pass.
         parents = node.parents
-        for parent, pg in zip(parents, _call_backward(node, g, create_graph)):
+        for i, (parent, pg) in enumerate(zip(parents, _call_backward(node, g, create_graph))):
             if pg is None or not parent.requires_grad:
                 continue
             if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
-                pg = node._fit_grad(pg, parent.data, node, _position(parents, parent))
+                pg = node._fit_grad(pg, parent.data, node, i)
             grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
             node._release()
     return grads
 
 
-def _position(parents, parent):
-    """parent's index among parents, by identity (a Tensor's == is elementwise)."""
-    for i, p in enumerate(parents):
-        if p is parent:
-            return i
+def check_backward(root):
+    """Raise the clear error for a backward pass that can't run: differentiation is switched off, or
+    `root` was computed without a graph."""
+    _refuse_if_disabled()
+    if root._fn is None and root._extras is NO_GRAPH:
+        raise RuntimeError(
+            f"backward() on a {type(root).__name__} that recorded no graph: it was computed while graph recording "
+            "was off (inside no_grad()), so there is no path back to its inputs. Compute it outside no_grad().")
 
 
 def backward(root, grad, retain_graph=False, create_graph=False):
@@ -465,10 +491,7 @@ def backward(root, grad, retain_graph=False, create_graph=False):
     Leaves accumulate across calls; intermediate nodes have their `.grad`
     overwritten, so a second call never double-counts them.
     """
-    if root._fn is None and root._extras is NO_GRAPH:
-        raise RuntimeError(
-            f"backward() on a {type(root).__name__} that recorded no graph: it was computed while graph recording "
-            "was off (inside no_grad()), so there is no path back to its inputs. Compute it outside no_grad().")
+    check_backward(root)
     seed = type(root)._as_grad(grad) if create_graph else grad
     for node, g in gradients([root], [seed], create_graph, retain_graph).items():
         if node._fn is not None:

@@ -428,11 +428,7 @@ def _output_tangent(fn, out, parents, saved, extras, tangents):
     if fn.jvp is Function.jvp:
         t = _tangent_by_two_vjps(fn, out, parents, saved, extras, tangents)
     else:
-        ctx = Context()
-        ctx.saved_tensors, ctx._parents = saved, parents
-        if extras:
-            ctx.__dict__.update(extras)
-        t = autodiff.call_jvp(fn, ctx, tangents)
+        t = autodiff.call_jvp(fn, Context.rebuilt(parents, saved, extras), tangents)
     t = np.asarray(t, dtype=out.dtype)
     if t.shape != out.shape:
         raise ValueError(f"{fn.__name__}.jvp returned a tangent of shape {t.shape}, but the output has shape "

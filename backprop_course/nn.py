@@ -14,7 +14,7 @@ used, so a fresh kernel always builds the same networks (`manual_seed` resets it
 import numpy as np
 
 from . import tensor
-from .autodiff import no_grad
+from .autodiff import Function, no_grad
 from .checks import is_int, number, positive, positive_int
 from .tensor import Tensor, manual_seed  # noqa: F401 - manual_seed is part of nn's surface
 from .value import Value
@@ -242,11 +242,13 @@ def _class_indices(targets, logits):
     return t
 
 
-def cross_entropy(logits, targets, reduction="mean"):
+def cross_entropy(logits, targets, reduction="mean", fused=True):
     """Softmax cross-entropy of (N, C) logits against N integer class indices.
 
     Computed as -log_softmax(logits)[i, targets[i]], which never overflows.
-    `reduction` is "mean", "sum" or "none".
+    `reduction` is "mean", "sum" or "none". By default one `CrossEntropy` node
+    does it all (a training step's cheapest form); `fused=False` builds the same
+    loss from log_softmax, indexing, negation and mean, for a picture of its graph.
     """
     logits = logits if isinstance(logits, Tensor) else Tensor(logits)
     if logits.ndim != 2:
@@ -254,8 +256,43 @@ def cross_entropy(logits, targets, reduction="mean"):
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     t = _class_indices(targets, logits)
+    if fused:
+        return CrossEntropy.apply(logits, t, reduction)
     losses = -logits.log_softmax(axis=1)[np.arange(len(t)), t]
     return losses if reduction == "none" else losses.sum() if reduction == "sum" else losses.mean()
+
+
+class CrossEntropy(Function):
+    """Softmax cross-entropy as one primitive: its gradient is (softmax - one-hot) per row."""
+
+    op = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx, logits, targets, reduction):
+        shifted = logits - logits.max(axis=1, keepdims=True)  # as log_softmax computes it, to the last bit
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        losses = -log_p[np.arange(len(targets)), targets]
+        ctx.targets, ctx.reduction = targets, reduction
+        ctx.save_for_backward(logits, np.exp(log_p))
+        if reduction == "none":
+            return losses
+        total = np.sum(losses)
+        return total if reduction == "sum" else total / max(len(targets), 1)
+
+    @staticmethod
+    def backward(ctx, g):
+        logits, p = ctx.saved_tensors
+        rows = np.arange(len(ctx.targets))
+        if isinstance(logits, Tensor):  # create_graph: the softmax must be recorded, to be differentiated again
+            one_hot = np.zeros(p.shape, p.dtype)
+            one_hot[rows, ctx.targets] = 1
+            d = logits.softmax(axis=1) - one_hot
+        else:
+            d = p.copy()
+            d[rows, ctx.targets] -= 1
+        if ctx.reduction == "none":
+            return d * g.reshape(-1, 1)
+        return d * (g / max(len(rows), 1)) if ctx.reduction == "mean" else d * g
 
 
 def mse_loss(pred, target):

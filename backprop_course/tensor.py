@@ -9,6 +9,7 @@ import numpy as np
 from . import autodiff, ops
 from .checks import dimension, gradient_shape, is_int, is_real, label_text, reduction_axes
 from .operators import Operators
+from .write_lock import LOCK
 
 
 def _as_array(data, dtype=None, copy=True):
@@ -34,47 +35,6 @@ def _as_array(data, dtype=None, copy=True):
     return arr
 
 
-# In-place protection. Arrays a graph saved for backward are made read-only
-# until that graph's backward has used them (or the graph is dropped), so a
-# write to them is an error instead of a silently wrong gradient. An array
-# saved by several nodes stays read-only until the last one lets go.
-_locked = set()  # ids of the arrays locked here
-_extra = {}  # id -> number of further holders of an already locked array
-
-
-def _lock(saved):
-    mine = []
-    for a in saved:
-        while type(a) is np.ndarray:  # the array, then the arrays it is a view of
-            i = id(a)
-            if i in _locked:
-                _extra[i] = _extra.get(i, 0) + 1
-                mine.append(a)
-            elif a.flags.writeable:
-                a.flags.writeable = False
-                _locked.add(i)
-                mine.append(a)
-            a = a.base
-    return mine
-
-
-def _unlock(mine):
-    for a in reversed(mine):  # bases before their views
-        i = id(a)
-        n = _extra.get(i)
-        if n:
-            if n == 1:
-                del _extra[i]
-            else:
-                _extra[i] = n - 1
-        else:
-            _locked.discard(i)
-            try:
-                a.flags.writeable = True
-            except ValueError:  # a view whose base another graph still holds stays read-only
-                pass
-
-
 def _as_output(data, fn, saved):
     """Forward's result as an ndarray, with `saved` pointing at the same object (0-d results are NumPy scalars)."""
     name = fn.__name__ if fn else "Tensor"
@@ -97,7 +57,7 @@ class Tensor(Operators, autodiff.Node):
     transpose, indexing) are read-only: their memory is the input's.
     """
 
-    __slots__ = ("_grad", "_locked")
+    __slots__ = ("data", "parents", "label", "requires_grad", "_fn", "_saved", "_extras", "_grad", "_locked")
 
     def __new__(cls, data, requires_grad=False, label=""):
         t = cls._wrap_output(_as_array(data), ())
@@ -122,19 +82,19 @@ class Tensor(Operators, autodiff.Node):
         out._fn = fn
         out._saved = saved
         out._extras = extras
-        out._locked = _lock(saved) if saved else None
+        out._locked = LOCK.lock(saved) if saved else None
         return out
 
     def _release(self):
         if self._locked:
-            _unlock(self._locked)
+            LOCK.unlock(self._locked)
             self._locked = None
         if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
             self._saved = None
 
     def __del__(self):
         if self._locked:
-            _unlock(self._locked)
+            LOCK.unlock(self._locked)
 
     @staticmethod
     def _as_grad(grad):
@@ -256,33 +216,40 @@ class Tensor(Operators, autodiff.Node):
         """A no-op: this course fills in every intermediate `.grad` anyway (the pictures draw them)."""
 
     def zero_(self):
-        """Fill with zeros in place (this tensor's data becomes a fresh zero array; arrays a graph holds stay)."""
-        self.data = np.zeros_like(self.data)
-        return self
+        """Fill with zeros in place (the same array, as in PyTorch: a graph that saved it raises)."""
+        return self._in_place(lambda data: data.fill(0))
 
     # In-place arithmetic, as an optimizer writes it: `with no_grad(): w -= lr * w.grad`.
-    def _in_place(self, other, ufunc):
-        if autodiff._grad_enabled and self.requires_grad:
+    def _in_place(self, write):
+        if autodiff.is_grad_enabled() and self.requires_grad:
             raise RuntimeError("an in-place change of a tensor that requires grad is not recorded in the graph; "
                                "make it inside no_grad() (an optimizer's update), or write w = w - ... instead")
-        if not self.data.flags.writeable:
+        if LOCK.holds(self.data):
             raise RuntimeError("this tensor's data is read-only: a graph saved it to compute gradients and has not "
-                               "run backward yet (changing it now would make that backward wrong), or it is a view "
-                               "of another tensor. Run backward first, or work on a clone().")
-        ufunc(self.data, other.data if isinstance(other, Tensor) else other, out=self.data, casting="same_kind")
+                               "run backward yet (it, or the tensor it shares memory with); changing it now would "
+                               "make that backward wrong. Run backward first, or work on a clone().")
+        if not self.data.flags.writeable:
+            raise RuntimeError("this tensor's data is read-only: it is a view of another tensor's data (reshape, "
+                               "transpose, indexing, expand) or of a read-only array. Change that tensor instead, or "
+                               "work on a clone().")
+        write(self.data)
         return self
 
+    def _update(self, other, ufunc):
+        other = other.data if isinstance(other, Tensor) else other
+        return self._in_place(lambda data: ufunc(data, other, out=data, casting="same_kind"))
+
     def __iadd__(self, other):
-        return self._in_place(other, np.add)
+        return self._update(other, np.add)
 
     def __isub__(self, other):
-        return self._in_place(other, np.subtract)
+        return self._update(other, np.subtract)
 
     def __imul__(self, other):
-        return self._in_place(other, np.multiply)
+        return self._update(other, np.multiply)
 
     def __itruediv__(self, other):
-        return self._in_place(other, np.true_divide)
+        return self._update(other, np.true_divide)
 
     def clone(self):
         return ops.Clone.apply(self)
@@ -326,7 +293,7 @@ class Tensor(Operators, autodiff.Node):
 
     def detach(self):
         """The same values as a new leaf with no graph; it shares memory with this tensor."""
-        return Tensor._wrap_output(self.data.view(), ())
+        return Tensor._wrap_output(LOCK.detach(self.data), ())
 
     def backward(self, grad=None, retain_graph=False, create_graph=False, *, gradient=None):
         """Backpropagate from this tensor. A non-scalar tensor needs `grad` (dL/dself; PyTorch's `gradient=`)."""

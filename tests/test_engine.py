@@ -295,3 +295,15 @@ def test_create_graph_on_an_accumulated_leaf_keeps_the_graph():
     x.grad = None
     g.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [8.0, 14.0])  # 6 x + 2
+
+
+def test_context_for_node_is_the_ctx_forward_left():
+    from backprop_course import autodiff, ops
+
+    x = Tensor([1.0, 2.0, 4.0], requires_grad=True)
+    y = x.sum(axis=0, keepdims=True)  # forward set ctx attributes (the axis) as well as saving nothing
+    z = x * 3.0
+    g = np.array([0.5])
+    np.testing.assert_array_equal(ops.Sum.backward(autodiff.Context.for_node(y), g), autodiff.node_vjp(y, g)[0])
+    ctx = autodiff.Context.for_node(z)
+    assert ctx.needs_input_grad == (True, False) and ctx.saved_tensors[0] is x.data

@@ -217,3 +217,33 @@ def test_mse_loss_value_gradient_and_shape_error():
     assert gradcheck(lambda p: nn.mse_loss(p, target), [Tensor(pred)])
     with pytest.raises(ValueError, match=r"pred has shape \(4, 1\) but target has shape \(4,\)"):
         nn.mse_loss(Tensor(np.zeros((4, 1))), np.zeros(4))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fused_cross_entropy_matches_the_composed_graph_and_torch(reduction, dtype):
+    torch = pytest.importorskip("torch")
+    from backprop_course import func
+
+    rng = np.random.default_rng(3)
+    X, t = rng.standard_normal((5, 3)).astype(dtype) * 4, np.array([0, 2, 1, 2, 0])
+    weights = np.arange(1.0, 6.0).astype(dtype)
+    results = []
+    for fused in (True, False):
+        x = Tensor(X, requires_grad=True)
+        loss = nn.cross_entropy(x, t, reduction, fused=fused)
+        assert (loss.op == "cross_entropy") == fused
+        (loss * Tensor(weights) if reduction == "none" else loss).sum().backward()
+        results.append((loss.data, x.grad.data))
+    tx = torch.tensor(X, requires_grad=True)
+    tloss = torch.nn.functional.cross_entropy(tx, torch.tensor(t), reduction=reduction)
+    (tloss * torch.tensor(weights) if reduction == "none" else tloss).sum().backward()
+    tol = 1e-6 if dtype == np.float32 else 1e-14
+    for loss, grad in results:
+        assert loss.dtype == grad.dtype == dtype
+        np.testing.assert_allclose(loss, tloss.detach().numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(grad, tx.grad.numpy(), rtol=tol, atol=tol)
+    if dtype == np.float64 and reduction == "mean":  # second order: the softmax is recorded under create_graph
+        h = func.hessian(lambda z: nn.cross_entropy(z, t))(Tensor(X))
+        th = torch.func.hessian(lambda z: torch.nn.functional.cross_entropy(z, torch.tensor(t)))(torch.tensor(X))
+        np.testing.assert_allclose(np.asarray(h), th.numpy(), atol=1e-14)

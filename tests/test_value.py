@@ -183,3 +183,110 @@ def test_deep_chain_of_a_million_ops_at_default_recursion_limit():
     y.backward()
     assert y.data == 1_000_000.5
     assert x.grad == 1.0
+
+
+# Value builds its common nodes without Function.apply, and backpropagates with inline rules; both
+# must give what the generic engine gives, bit for bit (signed zeros, inf and NaN included).
+FAST_PATH = {
+    "a + b": lambda a, b: a + b, "a + 2": lambda a, b: a + 2, "2 + a": lambda a, b: 2 + a,
+    "a - b": lambda a, b: a - b, "3 - a": lambda a, b: 3 - a, "a * b": lambda a, b: a * b,
+    "a * a": lambda a, b: a * a, "-1.5 * a": lambda a, b: -1.5 * a, "-a": lambda a, b: -a,
+    "relu": lambda a, b: a.relu(), "tanh": lambda a, b: a.tanh(), "exp": lambda a, b: (a * b).exp(),
+}
+SPECIAL = [0.0, -0.0, 1.5, -2.0, math.inf, -math.inf, math.nan, 800.0]
+
+
+def _bits(x):
+    return math.copysign(1, x), x if x == x else "nan"
+
+
+@pytest.mark.parametrize("name", FAST_PATH)
+def test_built_in_ops_match_the_generic_engine_bit_for_bit(name):
+    from backprop_course import autodiff
+
+    class Slow(Value):  # a subclass takes Function.apply and the generic backward
+        __slots__ = ()
+
+    f = FAST_PATH[name]
+    for x in SPECIAL:
+        for y in SPECIAL:
+            for seed in (1.0, -0.0, math.inf):
+                fast, slow = (Value(x), Value(y)), (Slow(x), Slow(y))
+                out_fast, out_slow = f(*fast), f(*slow)
+                assert type(out_fast) is Value
+                assert _bits(out_fast.data) == _bits(out_slow.data) and out_fast.op == out_slow.op
+                out_fast.backward(seed)
+                autodiff.backward(out_slow, seed, retain_graph=True)
+                for v, s in zip(fast, slow, strict=True):
+                    assert _bits(v.grad) == _bits(s.grad), (name, x, y, seed)
+
+
+def test_an_input_that_gets_no_gradient_reads_zero_and_a_failed_backward_changes_no_leaf():
+    from backprop_course import Function
+
+    class FirstOnly(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return 2 * g, None
+
+    class Broken(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            raise ArithmeticError("planted")
+
+    x, y = Value(1.0), Value(math.inf)
+    inner = y.exp()  # inf: a -0.0 * inf would be NaN if it were pushed back
+    out = FirstOnly.apply(x, inner) * 3
+    out.backward()
+    assert (x.grad, inner.grad, y.grad) == (6.0, 0.0, 0.0)
+    assert math.copysign(1, inner.grad) == 1
+    x.grad = 5.0
+    with pytest.raises(ArithmeticError, match="planted"):
+        (Broken.apply(x * 2) + x).backward()
+    assert x.grad == 5.0
+
+
+def test_a_function_of_three_values_keeps_its_parents_in_order():
+    from backprop_course import Function
+
+    class Fma(Function):  # x * y + z, written out by hand
+        @staticmethod
+        def forward(ctx, x, y, z):
+            ctx.save_for_backward(x, y)
+            return x * y + z
+
+        @staticmethod
+        def backward(ctx, g):
+            x, y = ctx.saved_tensors
+            return y * g, x * g, g
+
+    a, b, c = Value(2.0), Value(3.0), Value(4.0)
+    out = Fma.apply(a, Fma.apply(b, c, a).relu(), c)  # c twice, a at both ends
+    assert out.parents[0] is a and out.parents[2] is c and out.parents[1].parents[0].parents == (b, c, a)
+    out.backward()
+    assert out.data == 2.0 * (3.0 * 4.0 + 2.0) + 4.0
+    assert (a.grad, b.grad, c.grad) == (14.0 + 2.0, 2.0 * 4.0, 2.0 * 3.0 + 1.0)
+
+
+@pytest.mark.parametrize("name", FAST_PATH)
+def test_built_in_ops_record_nothing_under_no_grad_or_a_disabled_engine(name):
+    from backprop_course import autodiff, no_grad
+
+    a, b = Value(1.5), Value(-2.0)
+    with no_grad():
+        assert not autodiff.is_grad_enabled()
+        out = FAST_PATH[name](a, b)
+    assert autodiff.is_grad_enabled() and out.parents == () and out.is_leaf
+    with pytest.raises(RuntimeError, match="recorded no graph"):
+        out.backward()
+    with autodiff.differentiation_disabled("by hand"), pytest.raises(autodiff.DifferentiationDisabled, match="by hand"):
+        FAST_PATH[name](a, b)
+    assert FAST_PATH[name](a, b).parents  # recording again afterwards
