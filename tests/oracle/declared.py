@@ -119,6 +119,8 @@ KNOWN_BUGS = [
     _bug("x ** y", "Tensor ** Tensor at base 0: NaN gradients (torch: 0)", when=_zero),
     _bug("transform:autograd.grad(intermediate)", "autograd.grad stops at the inputs listed, so an input's "
                                                   "gradient misses the paths through another listed input"),
+    _bug(("value:0 ** -1", "value:0 ** Value(0.5)", "value:(1e300) ** 2"),
+         "Value ** raises Python's own ZeroDivisionError or OverflowError, in forward or backward"),
     # Found by this suite; each is written up with a repro for the engine's maintainers.
     _bug(("relu", "maximum"), "the gradient at a NaN input is 0; torch passes the upstream gradient", at="nan/*"),
     _bug("abs", "abs's gradient at NaN is NaN (sign(nan)); torch gives 0", at="nan/*"),
