@@ -119,6 +119,11 @@ KNOWN_BUGS = [
     _bug("x ** y", "Tensor ** Tensor at base 0: NaN gradients (torch: 0)", when=_zero),
     _bug("transform:autograd.grad(intermediate)", "autograd.grad stops at the inputs listed, so an input's "
                                                   "gradient misses the paths through another listed input"),
+    _bug("transform:closure", "func.grad detaches its result from parameters the function closes over"),
+    _bug("transform:vmap(out_dims=None)", "vmap(out_dims=None) of a batched output returns the first element"),
+    _bug("transform:vmap(keyword)", "vmap does not pass keyword arguments on"),
+    _bug("transform:autograd.grad(seed at inf)", "autograd.grad seeds with out*0+1: an infinite output makes "
+                                                 "every gradient NaN"),
     _bug(("value:0 ** -1", "value:0 ** Value(0.5)", "value:(1e300) ** 2"),
          "Value ** raises Python's own ZeroDivisionError or OverflowError, in forward or backward"),
     # Found by this suite; each is written up with a repro for the engine's maintainers.
