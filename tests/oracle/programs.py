@@ -22,16 +22,17 @@ class Program:
 
     def __call__(self, lib):
         """The program as a function f(x, y) on the course's Tensors ("ours") or torch's ("theirs")."""
-        def f(x, y):
-            pool = [x, y]
-            for name, i, j in self.steps:
-                op = OPS_BY_NAME[name]
-                fn = op.ours if lib == "ours" else op.reference
-                args = (pool[i % len(pool)],) if op.arity == 1 else (pool[i % len(pool)], pool[j % len(pool)])
-                pool.append(fn(*args))
-            return pool[-1] + x * y  # every output depends on both inputs, in the broadcast shape
+        return lambda x, y: self.run(lib, x, y)[-1]
 
-        return f
+    def run(self, lib, x, y):
+        """Every value the program computes, in order: x, y, one per step, and the output last."""
+        pool = [x, y]
+        for name, i, j in self.steps:
+            op = OPS_BY_NAME[name]
+            fn = op.ours if lib == "ours" else op.reference
+            args = (pool[i % len(pool)],) if op.arity == 1 else (pool[i % len(pool)], pool[j % len(pool)])
+            pool.append(fn(*args))
+        return pool + [pool[-1] + x * y]  # every output depends on both inputs, in the broadcast shape
 
     def __repr__(self):
         return f"Program({list(self.steps)})"

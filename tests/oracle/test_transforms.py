@@ -14,7 +14,7 @@ from hypothesis import given  # noqa: E402
 import backprop_course as bc  # noqa: E402
 from backprop_course import autograd, func  # noqa: E402
 
-from .declared import PROGRAMS, case  # noqa: E402
+from .declared import PROGRAMS, case, choice  # noqa: E402
 from .harness import assert_close  # noqa: E402
 from .programs import programs  # noqa: E402
 
@@ -120,6 +120,21 @@ def _double_backward(p, x, y):
     return results
 
 
+def _intermediate_grads(p, x, y):
+    """Every intermediate's .grad after backward (the course's choice; torch's intermediates retain_grad())."""
+    choice("intermediate grad")
+    results = []
+    for lib, make in (("ours", ours), ("theirs", theirs)):
+        xs = [make(x).requires_grad_(), make(y).requires_grad_()]
+        values = p.run(lib, *xs)
+        if lib == "theirs":
+            for v in values[2:]:
+                v.retain_grad()
+        values[-1].backward(make(random_like(values[-1], 9)))
+        results.append([np.zeros(v.shape) if v.grad is None else v.grad for v in values])
+    return results
+
+
 def _vmap(p, x, y):
     batch = np.stack([x, -x, 0.5 * x])
     return [mod.vmap(p(lib), in_dims=(0, None))(make(batch), make(y))
@@ -163,7 +178,8 @@ def _autograd_grad_of_intermediate(p, x, y):
 CHECKS = {
     "grad": _grad, "grad_and_value(has_aux)": _grad_and_value_aux, "vjp": _vjp, "jvp": _jvp, "jacrev": _jacrev,
     "jacfwd": _jacfwd, "hessian": _hessian, "jacrev(jacrev)": _jacrev_jacrev, "hvp": _hvp,
-    "double backward": _double_backward, "vmap": _vmap, "vmap(grad)": _vmap_grad, "pytree grad": _pytree,
+    "double backward": _double_backward,
+    "intermediate .grad": _intermediate_grads, "vmap": _vmap, "vmap(grad)": _vmap_grad, "pytree grad": _pytree,
     "autograd.grad": _autograd_grad_of_leaves, "autograd.grad(intermediate)": _autograd_grad_of_intermediate,
 }
 
