@@ -20,7 +20,8 @@ EXAMPLES = settings(
 )
 PROGRAMS = settings(EXAMPLES, max_examples=_LONG or 25)
 
-# Agreement up to rounding: a few ulps per op, through at most a few dozen ops.
+# Agreement up to rounding: a few ulps per op, through at most a few dozen ops. `atol` is relative to
+# the largest magnitude in play (harness.assert_close), so a tiny true value is never rounded to "equal".
 TOLERANCE = {np.dtype(np.float64): dict(rtol=1e-9, atol=1e-12), np.dtype(np.float32): dict(rtol=2e-5, atol=1e-6)}
 
 
@@ -44,7 +45,7 @@ COURSE_CHOICES = _choices(
                                 "leaves only. The oracle calls retain_grad() on torch's intermediates."),
     Choice("first maximum", "on a tie, max/min (and maximum/minimum's first argument) take the whole gradient; "
                             "torch splits it. The oracle's max gathers at torch's argmax (its first maximum), "
-                            "and its maximum is a where(x >= y, x, y)."),
+                            "and its maximum takes x where x == y."),
     Choice("numpy promotion", "dtypes promote as NumPy's (NEP 50): float32 with a 0-d float64 tensor gives "
                               "float64, where torch keeps float32 (a 0-d tensor is 'weak' there). The oracle "
                               "casts its inputs to NumPy's result dtype first."),

@@ -35,7 +35,12 @@ def numpy_dtype(arrays):
 
 
 def leaves(arrays, lib):
-    """Leaves that require grad, built from float arrays; the reference's cast to NumPy's result dtype."""
+    """Leaves that require grad, built from float arrays; the reference's cast to NumPy's result dtype.
+
+    Both keep the arrays' dtypes (float64 unless drawn float32): the course's "float64 default" is
+    never left to torch's float32 default.
+    """
+    choice("float64 default")
     if lib == "ours":
         return [bc.Tensor(a, requires_grad=True) for a in arrays]
     dtype = numpy_dtype(arrays) if len(arrays) > 1 else arrays[0].dtype
