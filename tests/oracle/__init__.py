@@ -6,7 +6,8 @@ What is compared, on both engines with the same inputs:
   float32 and float64, and on named special inputs (zeros, ties, tiny, huge, inf, nan, empty);
 - `test_transforms`: random programs through grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian,
   hvp, vmap and their compositions, with has_aux, argnums tuples and pytrees, against torch.func;
-- `test_value`: random `Value` expression trees against torch's 0-d float64 tensors;
+- `test_value`: random `Value` expression trees against torch's 0-d float64 tensors, and Value's edges;
+- `test_inplace`: in-place writes, where torch's version counters refuse (the course must refuse too);
 - `test_choices`: each course choice of `declared.COURSE_CHOICES` holds as documented, and really
   differs from PyTorch (so its adjustment of the oracle is needed).
 

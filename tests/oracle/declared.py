@@ -125,6 +125,9 @@ KNOWN_BUGS = [
     _bug("transform:vmap(keyword)", "vmap does not pass keyword arguments on"),
     _bug("transform:autograd.grad(seed at inf)", "autograd.grad seeds with out*0+1: an infinite output makes "
                                                  "every gradient NaN"),
+    _bug("inplace:zero_ of an intermediate", "zero_() swaps in a new array, so backward uses the stale values"),
+    _bug("inplace:write through a detach taken before forward", "a view taken before the forward pass is not "
+                                                                 "locked: the write goes through, wrong gradient"),
     _bug(("value:0 ** -1", "value:0 ** Value(0.5)", "value:(1e300) ** 2"),
          "Value ** raises Python's own ZeroDivisionError or OverflowError, in forward or backward"),
     # Found by this suite; each is written up with a repro for the engine's maintainers.
