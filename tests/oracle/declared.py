@@ -129,6 +129,8 @@ KNOWN_BUGS = [
     _bug("transform:vmap(keyword)", "vmap does not pass keyword arguments on"),
     _bug("transform:autograd.grad(seed at inf)", "autograd.grad seeds with out*0+1: an infinite output makes "
                                                  "every gradient NaN"),
+    _bug("transform:Function with a numpy backward, second order", "a Function whose backward uses numpy loses "
+         "its graph under create_graph: the Hessian of sum(relu(v)·v) comes out 1, not 2, with no error"),
     _bug("inplace:zero_ of an intermediate", "zero_() swaps in a new array, so backward uses the stale values"),
     _bug("inplace:write through a detach taken before forward", "a view taken before the forward pass is not "
                                                                  "locked: the write goes through, wrong gradient"),

@@ -226,8 +226,47 @@ def _seed_at_inf(lib):
     return mod.grad(x.log().sum(), [x])
 
 
+class _NumpyReLU(bc.Function):
+    """A learner's Function whose backward is written with numpy, not with differentiable ops."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return np.where(x > 0, g, 0)
+
+
+class _TorchReLU(torch.autograd.Function):
+    @staticmethod
+    def forward(x):
+        return x.clamp(min=0)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return torch.where(x > 0, g, 0)
+
+
+def _numpy_backward_second_order(lib):
+    """The Hessian through a Function with a numpy backward: right, or refused (never zeros)."""
+    make, mod, relu = (ours, func, _NumpyReLU) if lib == "ours" else (theirs, tf, _TorchReLU)
+    return mod.jacrev(mod.jacrev(lambda v: (relu.apply(v) * v).sum()))(make(np.array([0.5, -1.0, 2.0])))
+
+
+# Cases where a clear refusal is as good as torch's number.
+REFUSAL_ALLOWED = {"Function with a numpy backward, second order"}
+
 FIXED = {"closure": _closure, "vmap(out_dims=None)": _vmap_out_dims_none, "vmap(keyword)": _vmap_keyword,
-         "autograd.grad(seed at inf)": _seed_at_inf}
+         "autograd.grad(seed at inf)": _seed_at_inf,
+         "Function with a numpy backward, second order": _numpy_backward_second_order}
 
 
 @pytest.mark.parametrize("name", [case(f"transform:{name}", name) for name in FIXED])
@@ -238,4 +277,10 @@ def test_fixed_case_matches_torch(name):
         with pytest.raises(Exception):  # noqa: B017 - torch refuses; the course must refuse too, in its words
             FIXED[name]("ours")
         return
-    agree(FIXED[name]("ours"), theirs_result, name)
+    try:
+        mine = FIXED[name]("ours")
+    except (TypeError, ValueError, RuntimeError):
+        if name in REFUSAL_ALLOWED:
+            return
+        raise
+    agree(mine, theirs_result, name)
