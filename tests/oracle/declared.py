@@ -103,6 +103,10 @@ def _not_zero_d(arrays):
     return not _zero_d(arrays)
 
 
+def _small(arrays):
+    return any(0 < np.abs(a).max(initial=0) < 1e-6 for a in arrays)
+
+
 def _mixed(arrays):
     return len({a.dtype for a in arrays}) > 1
 
@@ -120,6 +124,8 @@ KNOWN_BUGS = [
          when=_empty),
     _bug("norm()", "norm()'s gradient at 0 is NaN (torch: 0)", when=_zero),
     _bug("norm()", "norm() overflows for tiny inputs (x·x underflows): infinite gradients", at="tiny/*"),
+    _bug("norm()", "norm() composed as (x·x).sum() ** 0.5: its second order cancels at the scale 1/|x| (2e12 "
+                   "where torch's is 0, at x = 2.6e-29)", when=_small),
     _bug("norm()", "norm() overflows for huge float32 inputs (x·x is inf): NaN second order", at="huge/float32"),
     _bug("x ** y", "Tensor ** Tensor at base 0: NaN gradients (torch: 0)", when=_zero),
     _bug("transform:autograd.grad(intermediate)", "autograd.grad stops at the inputs listed, so an input's "
