@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+# torch warns when a non-leaf's .grad is read: that is the choice being checked
+pytestmark = pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf")
 
 import backprop_course as bc  # noqa: E402
 

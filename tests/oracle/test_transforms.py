@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+# torch's warnings about what the checks do on purpose: read non-leaf .grad, and backward(create_graph=True)
+pytestmark = [pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf"),
+              pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")]
 
 import torch.func as tf  # noqa: E402
 from hypothesis import given  # noqa: E402
