@@ -9,7 +9,8 @@ import pytest
 torch = pytest.importorskip("torch")
 # torch's warnings about what the checks do on purpose: read non-leaf .grad, and backward(create_graph=True)
 pytestmark = [pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf"),
-              pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")]
+              pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True"),
+              pytest.mark.filterwarnings("ignore::DeprecationWarning:torch")]  # torch.func's own use of torch.jit
 
 import torch.func as tf  # noqa: E402
 from hypothesis import given  # noqa: E402
@@ -145,6 +146,26 @@ def _vmap(p, x, y):
             for lib, make, mod in (("ours", ours, func), ("theirs", theirs, tf))]
 
 
+def _vmap_last_axis(p, x, y):
+    batch = np.stack([x, -x, 0.5 * x], axis=-1)
+    return [mod.vmap(p(lib), in_dims=(-1, None), out_dims=-1)(make(batch), make(y))
+            for lib, make, mod in (("ours", ours, func), ("theirs", theirs, tf))]
+
+
+def _jacrev_vjp_jvp_aux(p, x, y):
+    def with_aux(lib):
+        f = p(lib)
+        return lambda x, y: (f(x, y), [f(x, y).sum(), x])
+    results = []
+    for lib, make, mod in (("ours", ours, func), ("theirs", theirs, tf)):
+        f, xs = with_aux(lib), (make(x), make(y))
+        jac = mod.jacrev(f, argnums=1, has_aux=True)(*xs)
+        out, pull, aux = mod.vjp(f, *xs, has_aux=True)
+        results.append((jac, out, pull(make(random_like(out, 10))), aux,
+                        mod.jvp(f, xs, (make(random_like(x, 11)), make(random_like(y, 12))), has_aux=True)))
+    return results
+
+
 def _vmap_grad(p, x, y):
     batch = np.stack([x, -x, 0.5 * x])
     return [mod.vmap(mod.grad(total(p(lib)), argnums=(0, 1)), in_dims=(0, None))(make(batch), make(y))
@@ -183,7 +204,8 @@ CHECKS = {
     "grad": _grad, "grad_and_value(has_aux)": _grad_and_value_aux, "vjp": _vjp, "jvp": _jvp, "jacrev": _jacrev,
     "jacfwd": _jacfwd, "hessian": _hessian, "jacrev(jacrev)": _jacrev_jacrev, "hvp": _hvp,
     "double backward": _double_backward,
-    "intermediate .grad": _intermediate_grads, "vmap": _vmap, "vmap(grad)": _vmap_grad, "pytree grad": _pytree,
+    "intermediate .grad": _intermediate_grads, "vmap": _vmap, "vmap(in_dims=-1, out_dims=-1)": _vmap_last_axis,
+    "jacrev, vjp, jvp (has_aux)": _jacrev_vjp_jvp_aux, "vmap(grad)": _vmap_grad, "pytree grad": _pytree,
     "autograd.grad": _autograd_grad_of_leaves, "autograd.grad(intermediate)": _autograd_grad_of_intermediate,
 }
 
