@@ -365,3 +365,14 @@ def test_a_multiply_that_asks_needs_input_grad_passes_in_every_way():
 
     result = check("multiply_function", Multiply)
     assert result.passed, result.message
+
+
+CHECKABLE_LAST_HINT = ("scalar_backward", "topological_order", "sigmoid_function", "fork_backward", "max_gate",
+                       "neuron_flat_backward", "multiply_function", "my_value")
+
+
+@pytest.mark.parametrize("exercise_id", CHECKABLE_LAST_HINT)
+def test_the_last_hint_gives_numbers_to_check_against_not_code(exercise_id):
+    last = EXERCISES[exercise_id].hint_texts()[-1]
+    assert last.startswith("Numbers to check against") and any(ch.isdigit() for ch in last)
+    assert not any(code in last for code in ("def ", "return ", "+=", "ctx.", "np.", "`"))
