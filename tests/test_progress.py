@@ -116,7 +116,7 @@ def test_a_bad_entry_is_dropped_with_a_note_and_nothing_breaks(path, entry):
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"version": 2, "exercises": {"scalar_backward": entry, "relu_vjp": {"attempts": 2}}}))
     table = score_table("01")
-    assert table.footer[-1] == "0/5"  # forged points never show
+    assert table.footer[-1] == "0/2"  # forged points never show
     assert any("was not valid" in note for note in table.notes)
     assert "Hint for scalar_backward (1/3)" in repr(hint("scalar_backward"))
     assert "try first" in repr(show_solution("scalar_backward"))
@@ -189,12 +189,12 @@ def test_each_copy_of_the_course_has_its_own_store_and_reset_starts_afresh(tmp_p
         hint("scalar_backward")
     monkeypatch.chdir(new)
     table = score_table("01")
-    assert table.rows[0][3] == "· not started" and table.footer[-1] == "0/5"
+    assert table.rows[0][3] == "· not started" and table.footer[-1] == "0/2"
     assert "(1/3)" in repr(hint("scalar_backward"))  # a stale store never hands out a later hint
     monkeypatch.chdir(old)
-    assert score_table("01").footer[-1] == "2/5"
+    assert score_table("01").footer[-1] == "2/2"
     assert "Progress reset" in repr(reset_progress())
-    assert score_table("01").footer[-1] == "0/5"
+    assert score_table("01").footer[-1] == "0/2"
     assert "(1/3)" in repr(hint("scalar_backward"))
 
 

@@ -1,4 +1,4 @@
-"""Notebooks 02 and 03: primitives as `Function` subclasses (sigmoid, multiply, max)."""
+"""Notebook 03: primitives as `Function` subclasses (sigmoid, max, multiply)."""
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def _sigmoid_cases():
 register(Exercise(
     id="sigmoid_function",
     title="Sigmoid as one primitive",
-    notebook="02",
+    notebook="03",
     section="6",
     points=2,
     prompt="Write `Sigmoid`, a `Function` with forward σ(x) and backward (1 − σ)σ × upstream. It must work on "
@@ -241,7 +241,7 @@ def _max_cases():
 register(Exercise(
     id="max_gate",
     title="The max gate routes",
-    notebook="02",
+    notebook="03",
     section="7",
     points=2,
     prompt="Write `MaxGate`: forward returns max(x, y) (elementwise); backward sends the upstream gradient to the "

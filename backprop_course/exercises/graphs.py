@@ -1,4 +1,4 @@
-"""Notebook 01: order a graph's nodes so that every node comes after its parents."""
+"""Notebook 04: order a graph's nodes so that every node comes after its parents."""
 
 from collections import Counter
 
@@ -200,7 +200,7 @@ def _breadth_first(root):
 register(Exercise(
     id="topological_order",
     title="Topological order, iteratively",
-    notebook="01",
+    notebook="04",
     section="8",
     points=3,
     prompt="Return every node reachable from `root` once, each after all of its `.parents`. It must handle shared "

@@ -34,7 +34,7 @@ class MyValue:
         self._backward = lambda upstream: None   # a leaf passes nothing on
 
     def __add__(self, other):
-        """Step 2 · Return a new node self + other whose local step hands its upstream gradient to both inputs."""
+        """Step 2 · Return a new node self + other, with its local step."""
         other = other if isinstance(other, MyValue) else MyValue(other)   # step 4: a number on either side
         out = MyValue(self.data + other.data, (self, other), "+")
 
@@ -45,7 +45,7 @@ class MyValue:
         return out
 
     def __mul__(self, other):
-        """Step 2 · Return a new node self * other whose local step sends each input the OTHER input × upstream."""
+        """Step 2 · Return a new node self * other, with its local step."""
         other = other if isinstance(other, MyValue) else MyValue(other)
         out = MyValue(self.data * other.data, (self, other), "*")
 
@@ -82,7 +82,7 @@ class MyValue:
         return self * other
 
     def __pow__(self, k):
-        """Step 5 · self ** k for a number k, with the power rule as its local gradient."""
+        """Step 5 · self ** k for a number k, with its local step."""
         out = MyValue(self.data ** k, (self,), f"**{k}")
 
         def _backward(upstream):
@@ -111,7 +111,7 @@ class MyValue:
         return other * self ** -1
 
     def exp(self):
-        """Step 6 · e ** self; its local gradient is its own value."""
+        """Step 6 · e ** self, with its local step."""
         e = math.exp(self.data)
         out = MyValue(e, (self,), "exp")
 
@@ -121,7 +121,7 @@ class MyValue:
         return out
 
     def tanh(self):
-        """Step 6 · tanh(self); its local gradient is 1 - tanh²."""
+        """Step 6 · tanh(self), with its local step."""
         t = math.tanh(self.data)
         out = MyValue(t, (self,), "tanh")
 
@@ -131,7 +131,7 @@ class MyValue:
         return out
 
     def relu(self):
-        """Step 6 · max(0, self); the gradient passes only where self > 0."""
+        """Step 6 · max(0, self), with its local step (at exactly 0, the course's convention: no gradient)."""
         out = MyValue(max(0.0, self.data), (self,), "relu")
 
         def _backward(upstream):

@@ -57,8 +57,8 @@ register(Exercise(
     ),
     hints=(
         "Name the add node q = x + y, so f = q·z. Go right to left, starting from df/df = 1.",
-        "What does each gate send back? The mul gate and the add gate follow different patterns (notebook 02's "
-        "table, or the pictures above).",
+        "What does each gate send back? The backward pass drawn above shows it: the mul node and the add node "
+        "follow different patterns.",
         "Numbers to check against: at (−2, 5, −4) the answer is (−4, −4, 3); at (1, 2, 5) it is (5, 5, 3).",
     ),
 ))
