@@ -73,3 +73,18 @@ def test_every_cell_runs_again_after_run_all(prefix, tmp_path, monkeypatch):
                     client.execute_cell(cell, i)
                 except CellExecutionError as err:
                     pytest.fail(f"{NOTEBOOKS[prefix]} cell {i}, run again after Run All:\n{cell.source}\n{err}")
+
+
+@pytest.mark.parametrize("prefix", CHECKED, ids=lambda p: NOTEBOOKS[p])
+def test_each_exercise_is_followed_by_its_derivation_after_the_check(prefix):
+    """The formula comes after the check: a "Check your derivation" cell between an exercise's check and the next
+    exercise."""
+    cells = json.loads(_path(prefix).read_text(encoding="utf-8"))["cells"]
+    roles = [c.get("metadata", {}).get("backprop_course", {}).get("role") for c in cells]
+    checks = [i for i, role in enumerate(roles) if role == "check"]
+    stubs = [i for i, role in enumerate(roles) if role == "stub"] + [len(cells)]
+    for i in checks:
+        end = next(s for s in stubs if s > i)
+        derivations = [c for c in cells[i:end] if c["cell_type"] == "markdown"
+                       and "".join(c["source"]).startswith("**Check your derivation.**")]
+        assert derivations, f"{NOTEBOOKS[prefix]}: no 'Check your derivation' cell after the check in cell {i}"
