@@ -67,8 +67,8 @@ register(Exercise(
     notebook="03",
     section="6",
     points=2,
-    prompt="Write `Sigmoid`, a `Function` with forward σ(x) and backward (1 − σ)σ × upstream. It must work on "
-           "floats (Value) and ndarrays (Tensor).",
+    prompt="Write `Sigmoid`, a `Function` for σ(x) = 1 / (1 + e^(−x)) as one primitive, forward and backward. "
+           "It must work on floats (Value) and ndarrays (Tensor).",
     reference=Sigmoid,
     cases=_sigmoid_cases,
     outputs=(FORWARD_PART, "dL/dx"),
@@ -196,7 +196,7 @@ register(Exercise(
 
 # Max ---------------------------------------------------------------------------------------------
 class MaxGate(Function):
-    """z = max(x, y), elementwise. The gradient goes to the larger input; on a tie the FIRST input (x) gets it."""
+    """z = max(x, y), elementwise. Tie rule: on x == y the FIRST input, x, gets the whole gradient."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -244,8 +244,8 @@ register(Exercise(
     notebook="03",
     section="7",
     points=2,
-    prompt="Write `MaxGate`: forward returns max(x, y) (elementwise); backward sends the upstream gradient to the "
-           "larger input and 0 to the other. Tie rule: on x == y the first input, x, gets it all.",
+    prompt="Write `MaxGate`, a `Function` for z = max(x, y), elementwise, forward and backward. The course's tie "
+           "rule: on x == y the first input, x, gets the whole gradient.",
     reference=MaxGate,
     cases=_max_cases,
     outputs=(FORWARD_PART, "dL/dx", "dL/dy"),
