@@ -21,7 +21,7 @@ COVERAGE = {
     4: ("Zoom in on one node", ["01"]),
     5: ("Sigmoid neuron, one primitive at a time", ["02"]),
     6: ("Sigmoid as one primitive; flat backward code", ["02", "03"]),
-    7: ("Gradient patterns", ["02", "04", "09"]),
+    7: ("Gradient patterns", ["02", "03", "04", "09"]),
     8: ("Modular API", ["03", "04"]),
     9: ("Vectors: Jacobians and the ReLU VJP", ["05", "07", "09"]),
     10: ("Matrices: y = x·W", ["06", "07", "09"]),

@@ -389,3 +389,33 @@ def test_the_last_hint_is_something_to_check_not_code(exercise_id):
     last = EXERCISES[exercise_id].hint_texts()[-1]
     assert any(ch.isdigit() for ch in last), last
     assert not any(code in last for code in ("np.", " @ ", ".T ", "Tensor(", ".sum(", "outer(", "backward(")), last
+
+
+CHECKABLE_LAST_HINT = ("scalar_backward", "topological_order", "sigmoid_function", "fork_backward", "max_gate",
+                       "neuron_flat_backward", "multiply_function", "my_value")
+
+
+@pytest.mark.parametrize("exercise_id", CHECKABLE_LAST_HINT)
+def test_the_last_hint_gives_numbers_to_check_against_not_code(exercise_id):
+    last = EXERCISES[exercise_id].hint_texts()[-1]
+    assert last.startswith("Numbers to check against") and any(ch.isdigit() for ch in last)
+    assert not any(code in last for code in ("def ", "return ", "+=", "ctx.", "np.", "`"))
+
+
+def test_a_recursion_error_on_a_small_graph_is_not_told_about_deep_chains():
+    from backprop_course.exercises.graphs import RECURSION
+
+    def topological_order(root):  # recurses without end, on any graph
+        return topological_order(root)
+
+    result = check("topological_order", topological_order)
+    assert result.status == "error" and result.message != RECURSION
+    assert result.case == "the lecture's graph f = (x + y)·z"
+
+
+def test_a_pre_order_read_backwards_is_not_called_a_reversed_order():
+    from backprop_course.exercises.graphs import PREORDER, _preorder
+
+    result = check("topological_order", lambda root: _preorder(root)[::-1])
+    assert result.status == "incorrect" and "shared" in result.case and result.message != PREORDER
+    assert check("topological_order", _preorder).message == PREORDER

@@ -34,23 +34,35 @@ def _written_up_to(step, source=mv._REFERENCE_SOURCE):
 def test_every_issue_mistake_is_declared():
     declared = {m.message for m in EXERCISE.mistakes}
     for message in (mv.ASSIGN, mv.RECURSIVE, mv.NO_SWAP, mv.POWER_RULE, mv.TANH_LOCAL, mv.RELU_AT_ZERO,
-                    mv.DOUBLE_COUNT, mv.REFLECTED, mv.USES_LIBRARY):
+                    mv.DOUBLE_COUNT, mv.REFLECTED, mv.USES_LIBRARY, mv.CIRCULAR, mv.NOT_ONCE, mv.ZEROES_LEAVES,
+                    mv.EXP_LOCAL, mv.TANH_INPUT):
         assert message in declared
 
 
-@pytest.mark.parametrize(("step", "next_step"), [(0, "step 1, data and grad"), (1, "step 2, + and *"),
+@pytest.mark.parametrize(("step", "next_step"), [(0, "step 1, data and grad"),
+                                                 (1, "step 2, the values of + and *"),
                                                  (3, "step 4, a number on either side"),
                                                  (5, "step 6, exp, tanh, relu")])
 def test_the_check_stops_at_the_first_step_not_written(step, next_step):
     result = check("my_value", _written_up_to(step))
     assert result.status == "not attempted", result
     assert next_step in result.message
-    if step:
+    if step > 1:
         assert f"steps 1-{step} pass" in result.message
 
 
-def test_mul_gets_feedback_before_tanh_is_written():
+def test_with_only_the_values_of_add_and_mul_the_local_steps_are_not_said_to_pass():
+    # a * whose local step gives each input its own value × upstream: its numbers show only once backward() runs
     no_swap = mv._REFERENCE_SOURCE.replace("self.grad += other.data * upstream", "self.grad += self.data * upstream")
+    result = check("my_value", _written_up_to(2, no_swap))
+    assert result.status == "not attempted", result
+    assert "the values of + and *" in result.message
+    assert "the local steps of + and * are checked once backward() runs" in result.message
+
+
+def test_mul_gets_feedback_before_tanh_is_written():
+    no_swap = (mv._REFERENCE_SOURCE.replace("self.grad += other.data * upstream", "self.grad += self.data * upstream")
+               .replace("other.grad += self.data * upstream", "other.grad += other.data * upstream"))
     result = check("my_value", _written_up_to(3, no_swap))
     assert result.status == "incorrect" and result.message == mv.NO_SWAP
     assert "x.tanh" not in " ".join(result.tested)

@@ -116,7 +116,7 @@ def test_a_bad_entry_is_dropped_with_a_note_and_nothing_breaks(path, entry):
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"version": 2, "exercises": {"scalar_backward": entry, "relu_vjp": {"attempts": 2}}}))
     table = score_table("01")
-    assert table.footer[-1] == "0/5"  # forged points never show
+    assert table.footer[-1] == "0/2"  # forged points never show
     assert any("was not valid" in note for note in table.notes)
     assert "Hint for scalar_backward (1/3)" in repr(hint("scalar_backward"))
     assert "try first" in repr(show_solution("scalar_backward"))
@@ -189,12 +189,12 @@ def test_each_copy_of_the_course_has_its_own_store_and_reset_starts_afresh(tmp_p
         hint("scalar_backward")
     monkeypatch.chdir(new)
     table = score_table("01")
-    assert table.rows[0][3] == "· not started" and table.footer[-1] == "0/5"
+    assert table.rows[0][3] == "· not started" and table.footer[-1] == "0/2"
     assert "(1/3)" in repr(hint("scalar_backward"))  # a stale store never hands out a later hint
     monkeypatch.chdir(old)
-    assert score_table("01").footer[-1] == "2/5"
+    assert score_table("01").footer[-1] == "2/2"
     assert "Progress reset" in repr(reset_progress())
-    assert score_table("01").footer[-1] == "0/5"
+    assert score_table("01").footer[-1] == "0/2"
     assert "(1/3)" in repr(hint("scalar_backward"))
 
 
@@ -209,3 +209,32 @@ def test_the_score_table_agrees_with_the_latest_check(path):
         result = check("scalar_backward", answer)
         row = score_table("01").rows[0]
         assert row[3] == shown and row[5] == f"{result.points}/2"
+
+
+def test_the_same_answer_checked_again_is_not_another_attempt(path):
+    for _ in range(3):  # Run All, three times
+        check("scalar_backward", _wrong)
+    assert ProgressStore().entry("scalar_backward")["attempts"] == 1
+    check("scalar_backward", lambda x, y, z: (1.0, 1.0, 1.0))  # a changed answer counts
+    check("scalar_backward", EXERCISES["scalar_backward"].reference)
+    check("scalar_backward", EXERCISES["scalar_backward"].reference)
+    assert ProgressStore().entry("scalar_backward")["attempts"] == 3
+
+
+@pytest.mark.parametrize("answer", [lambda x, y, z: None, lambda x, y, z: (None, None, None), lambda x, y, z: 1 / 0],
+                         ids=["None", "a tuple of None", "a crash"])
+def test_show_solution_stays_locked_after_a_trivial_attempt(path, answer):
+    from backprop_course.exercises import show_solution
+
+    check("scalar_backward", answer)
+    assert ProgressStore().entry("scalar_backward")["attempts"] == 1
+    assert "try first" in repr(show_solution("scalar_backward"))
+    check("scalar_backward", _wrong)  # an answer that returns numbers
+    assert "def scalar_backward" in repr(show_solution("scalar_backward"))
+
+
+def test_show_solution_stays_locked_after_a_topological_order_returning_none(path):
+    from backprop_course.exercises import show_solution
+
+    assert check("topological_order", lambda root: None).status == "incorrect"
+    assert "try first" in repr(show_solution("topological_order"))

@@ -1,4 +1,4 @@
-"""Notebooks 02 and 03: primitives as `Function` subclasses (sigmoid, multiply, max)."""
+"""Notebook 03: primitives as `Function` subclasses (sigmoid, max, multiply)."""
 
 import numpy as np
 
@@ -64,11 +64,11 @@ def _sigmoid_cases():
 register(Exercise(
     id="sigmoid_function",
     title="Sigmoid as one primitive",
-    notebook="02",
+    notebook="03",
     section="6",
     points=2,
-    prompt="Write `Sigmoid`, a `Function` with forward σ(x) and backward (1 − σ)σ × upstream. It must work on "
-           "floats (Value) and ndarrays (Tensor).",
+    prompt="Write `Sigmoid`, a `Function` for σ(x) = 1 / (1 + e^(−x)) as one primitive, forward and backward. "
+           "It must work on floats (Value) and ndarrays (Tensor).",
     reference=Sigmoid,
     cases=_sigmoid_cases,
     outputs=(FORWARD_PART, "dL/dx"),
@@ -82,17 +82,17 @@ register(Exercise(
         Mistake(_function(_sigmoid_saving_output(None).forward, _sigmoid_in_place, "Sigmoid"), IN_PLACE),
         Mistake(_function(_forward_of_input, lambda ctx, g: g * ctx.saved_tensors[0] * (1 - ctx.saved_tensors[0]),
                           "Sigmoid"),
-                "The local gradient σ(1 − σ) is about the *output* σ(x), not the input x: save the output in "
-                "forward and use it in backward."),
+                "Your backward put the input x where the formula σ(1 − σ) needs σ(x): at x = 2 that gives "
+                "2·(1 − 2) = −2 instead of 0.105."),
         Mistake(_function(lambda ctx, x: 1 / (1 + np.exp(x)), lambda ctx, g: -g, "Sigmoid"),
                 "forward must return σ(x) = 1 / (1 + e^(−x)) (mind the minus sign in the exponent)."),
     ),
     hints=(
-        (FORWARD_PART, "Use np.exp, which works for floats and arrays alike. Save what backward needs with "
-                       "ctx.save_for_backward."),
-        "The local gradient is σ(x)(1 − σ(x)): save the output σ(x) in forward, not x.",
-        "In backward, get the output back from ctx.saved_tensors; build a new value from it rather than changing "
-        "it in place, and multiply by grad_output.",
+        (FORWARD_PART, "Use np.exp, which works for floats and arrays alike. Whatever backward needs, forward "
+                       "must keep with ctx.save_for_backward."),
+        "Which value does the local gradient (1 − σ)σ need, and which values has forward already computed?",
+        "Numbers to check against: at x = 0 forward gives 0.5 and backward (upstream 1) gives 0.25; at x = 1, "
+        "0.7311 and 0.19661; at x = 6, 0.99753 and 0.00247. On a (3, 4) array both have shape (3, 4).",
     ),
     imports=IMPORTS,
 ))
@@ -187,7 +187,8 @@ register(Exercise(
     hints=(
         (FORWARD_PART, "forward: keep x and y for later with ctx.save_for_backward, then return the product."),
         "backward: get x and y back from ctx.saved_tensors. Each input gets the *other* input times grad_z.",
-        "Return a tuple with one gradient per input, in the order of forward's arguments.",
+        "Numbers to check against: x = 2, y = 3 with upstream 5 gives (15, 10); with x and y of shape (3, 4), "
+        "forward's output and both gradients have shape (3, 4).",
     ),
     imports=IMPORTS,
 ))
@@ -195,7 +196,7 @@ register(Exercise(
 
 # Max ---------------------------------------------------------------------------------------------
 class MaxGate(Function):
-    """z = max(x, y), elementwise. The gradient goes to the larger input; on a tie the FIRST input (x) gets it."""
+    """z = max(x, y), elementwise. Tie rule: on x == y the FIRST input, x, gets the whole gradient."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -240,11 +241,11 @@ def _max_cases():
 register(Exercise(
     id="max_gate",
     title="The max gate routes",
-    notebook="02",
+    notebook="03",
     section="7",
     points=2,
-    prompt="Write `MaxGate`: forward returns max(x, y) (elementwise); backward sends the upstream gradient to the "
-           "larger input and 0 to the other. Tie rule: on x == y the first input, x, gets it all.",
+    prompt="Write `MaxGate`, a `Function` for z = max(x, y), elementwise, forward and backward. The course's tie "
+           "rule: on x == y the first input, x, gets the whole gradient.",
     reference=MaxGate,
     cases=_max_cases,
     outputs=(FORWARD_PART, "dL/dx", "dL/dy"),
@@ -269,7 +270,8 @@ register(Exercise(
     hints=(
         "The max gate is a router: the winner gets the upstream gradient unchanged, the loser gets 0.",
         "In forward, save which input won (with the tie rule: x wins ties), and return the elementwise maximum.",
-        "In backward, turn the saved mask into two gradients; 1 - mask works for Python bools and arrays alike.",
+        "Numbers to check against: max(4, 5) with upstream 9 gives (0, 9); max(3, 3) with upstream 2 gives (2, 0); "
+        "on (3, 5) arrays each gradient has shape (3, 5).",
     ),
     imports=IMPORTS,
 ))

@@ -1,4 +1,4 @@
-"""Notebook 01: order a graph's nodes so that every node comes after its parents."""
+"""Notebook 04: order a graph's nodes so that every node comes after its parents."""
 
 from collections import Counter
 
@@ -74,15 +74,17 @@ TWICE = ("A node appears more than once: list each node exactly once. A node use
          "along two paths; keep a set of visited nodes.")
 MISSING = "Nodes are missing: list every node the root depends on, the leaves included, and the root itself."
 PREORDER = ("Your list starts with the root, but the root depends on every other node: a node may appear only "
-            "after all of its parents (a post-order, not a pre-order).")
-REVERSED = ("Reversed: the root goes last. Your list is a valid order read backwards (every node before its "
-            "parents); the forward pass needs every node after its parents.")
+            "after all of its parents. Reading a pre-order backwards is not enough: where a node has several users "
+            "(b = a + a; c = b * b; d = b + c), a pre-order lists it at its first visit, before its other users. "
+            "Append a node once all of its parents are listed (a post-order).")
+REVERSED = ("Reversed: the root goes last. Your list, read backwards, is a valid order on every graph the check "
+            "tried; the forward pass needs every node after its parents.")
 BEFORE_PARENT = ("A node comes before one of its parents: a node may appear only after all of its parents, so that "
                  "the forward pass can compute it and the backward pass, running the list in reverse, reaches it "
                  "after all of its users.")
-RECURSION = ("RecursionError on a graph 10,000 nodes deep: each recursive call uses a Python stack frame and Python "
-             "allows only about 1000. Use a loop with an explicit stack (a list of nodes still to visit) instead "
-             "of recursion.")
+RECURSION = ("RecursionError on a chain 10,000 operations deep: each recursive call uses a Python stack frame "
+             "and Python allows only about 1000. Use a loop with an explicit stack (a list of nodes still to visit) "
+             "instead of recursion.")
 OWN = "That calls the library's own topological_order: write your own traversal."
 
 
@@ -100,7 +102,7 @@ def _first_inversion(order):
     return None
 
 
-def _validate(order, root):
+def _validate(order, root, reversed_everywhere=lambda: False):
     if not isinstance(order, (list, tuple)):
         raise Failure(NOT_A_LIST, got=type(order).__name__)
     nodes = topological_order(root)  # the reference: the learner's code is not trusted to list them
@@ -116,9 +118,18 @@ def _validate(order, root):
     wrong = _first_inversion(order)
     if wrong is not None:
         node, parent = wrong
-        why = REVERSED if _first_inversion(order[::-1]) is None else PREORDER if order[0] is root else BEFORE_PARENT
+        why = REVERSED if reversed_everywhere() else PREORDER if order[0] is root else BEFORE_PARENT
         raise Failure(why, expected=f"{_name(parent)} before {_name(node)}",
                       got=f"{_name(node)} before {_name(parent)}")
+
+
+def _reversed_is_valid(answer, build):
+    root = build()
+    try:
+        _validate(list(answer(root))[::-1], root)
+    except Exception:  # noqa: BLE001 - a Failure, or the learner's code failing on this graph
+        return False
+    return True
 
 
 def _run(answer, build):
@@ -126,8 +137,14 @@ def _run(answer, build):
     try:
         order = answer(root)
     except RecursionError:
+        if build is not _chain:
+            raise
         raise Failure(RECURSION, expected="a list of every node", got="RecursionError") from None
-    _validate(order, root)
+
+    def reversed_everywhere():  # the learner's answer, run on every graph of the check, read backwards
+        return all(_reversed_is_valid(answer, b) for b in (build, _lecture_graph, _doubled, _shared_dag))
+
+    _validate(order, root, reversed_everywhere)
 
 
 # Known-wrong answers ---------------------------------------------------------
@@ -183,7 +200,7 @@ def _breadth_first(root):
 register(Exercise(
     id="topological_order",
     title="Topological order, iteratively",
-    notebook="01",
+    notebook="04",
     section="8",
     points=3,
     prompt="Return every node reachable from `root` once, each after all of its `.parents`. It must handle shared "
@@ -197,7 +214,7 @@ register(Exercise(
     run=_run,
     own_work=((autodiff.topological_order, OWN),),
     mistakes=(
-        Mistake(_preorder, REVERSED),  # on a tree a pre-order is a valid order read backwards
+        Mistake(_preorder, PREORDER),  # valid read backwards on a tree only: not on the shared graphs
         Mistake(lambda root: [root, *topological_order(root)[:-1]], PREORDER),
         Mistake(_no_visited_set, TWICE),
         Mistake(_recursive, RECURSION),
@@ -205,13 +222,13 @@ register(Exercise(
         Mistake(lambda root: topological_order(root)[::-1], REVERSED),
         Mistake(lambda root: list(autodiff.topological_order(root)), OWN),
     ),
-    timeout_why="A `node in visited` test on a list looks at every element, so with 20,001 nodes it takes hundreds "
+    timeout_why="A `node in visited` test on a list looks at every element, so with 40,001 nodes it takes hundreds "
                 "of millions of steps: make `visited` a set.",
     hints=(
         "A node may be listed only after all of its parents: that is a post-order depth-first traversal.",
         "Keep a `visited` set so that a shared node is listed once, and a list `stack` instead of recursion.",
-        "Push (node, False) to mean 'visit its parents first' and (node, True) to mean 'its parents are done, "
-        "append it'. Pop until the stack is empty.",
+        "Numbers to check against: f = (x + y)·z gives 5 nodes with f last; b = a + a; c = b + b gives 3 nodes, "
+        "[a, b, c]; the 10,000-deep chain gives 40,001 nodes.",
     ),
     time_limit=20.0,
 ))

@@ -8,6 +8,7 @@ the first declared mistake that gives the same number on the same graph.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -33,7 +34,7 @@ class MyValue:
         self._backward = lambda upstream: None   # a leaf passes nothing on
 
     def __add__(self, other):
-        """Step 2 · Return a new node self + other whose local step hands its upstream gradient to both inputs."""
+        """Step 2 · Return a new node self + other, with its local step."""
         other = other if isinstance(other, MyValue) else MyValue(other)   # step 4: a number on either side
         out = MyValue(self.data + other.data, (self, other), "+")
 
@@ -44,7 +45,7 @@ class MyValue:
         return out
 
     def __mul__(self, other):
-        """Step 2 · Return a new node self * other whose local step sends each input the OTHER input × upstream."""
+        """Step 2 · Return a new node self * other, with its local step."""
         other = other if isinstance(other, MyValue) else MyValue(other)
         out = MyValue(self.data * other.data, (self, other), "*")
 
@@ -81,7 +82,7 @@ class MyValue:
         return self * other
 
     def __pow__(self, k):
-        """Step 5 · self ** k for a number k, with the power rule as its local gradient."""
+        """Step 5 · self ** k for a number k, with its local step."""
         out = MyValue(self.data ** k, (self,), f"**{k}")
 
         def _backward(upstream):
@@ -110,7 +111,7 @@ class MyValue:
         return other * self ** -1
 
     def exp(self):
-        """Step 6 · e ** self; its local gradient is its own value."""
+        """Step 6 · e ** self, with its local step."""
         e = math.exp(self.data)
         out = MyValue(e, (self,), "exp")
 
@@ -120,7 +121,7 @@ class MyValue:
         return out
 
     def tanh(self):
-        """Step 6 · tanh(self); its local gradient is 1 - tanh²."""
+        """Step 6 · tanh(self), with its local step."""
         t = math.tanh(self.data)
         out = MyValue(t, (self,), "tanh")
 
@@ -130,7 +131,7 @@ class MyValue:
         return out
 
     def relu(self):
-        """Step 6 · max(0, self); the gradient passes only where self > 0."""
+        """Step 6 · max(0, self), with its local step (at exactly 0, the course's convention: no gradient)."""
         out = MyValue(max(0.0, self.data), (self,), "relu")
 
         def _backward(upstream):
@@ -144,7 +145,17 @@ ASSIGN = ("A node used twice (a + a, b * b) must receive both gradients: in the 
           "`grad += ...`, never `grad = ...`, which keeps only the last one.")
 RECURSIVE = ("RecursionError on a chain 10,000 operations deep: a recursive topological sort uses one Python "
              "stack frame per node, and Python allows about 1000. Build the order with a loop and an explicit "
-             "stack (notebook 01).")
+             "stack.")
+CIRCULAR = ("RecursionError on a small graph: two of your methods call each other without end. For example, "
+            "__neg__ written as 0 - self calls __rsub__, and __rsub__ written as other + (-self) calls __neg__ "
+            "again. Build one of them from + and * alone.")
+NOT_ONCE = ("A node's local step ran more than once: in b = a + a; c = b + b, b is reached along two paths, so a "
+            "topological order without a visited set lists it twice and a.grad comes out 8 instead of 4. Keep a "
+            "set of visited nodes, so that each node appears in the order once.")
+ZEROES_LEAVES = ("A second backward() must add to the leaves' gradients (PyTorch-like accumulation): your "
+                 "backward() also set the leaves' grad to 0.0. Reset only the nodes that have inputs.")
+EXP_LOCAL = ("exp's local gradient is its output e^x, not its input x.")
+TANH_INPUT = ("tanh's local gradient is 1 - t**2 with t = tanh(x), the output: you squared the input x.")
 NO_SWAP = ("The mul gate is a swap multiplier: in c = a * b, a receives b × upstream and b receives a × upstream "
            "(each input gets the *other* input).")
 POWER_RULE = ("The power rule is d(x**k)/dx = k·x**(k-1): the exponent drops by one (you have k·x**k).")
@@ -215,14 +226,22 @@ MISTAKES = (
                      ("other.grad += self.data * upstream", "other.grad += other.data * upstream")), NO_SWAP),
     Mistake(_changed("MyValue_power_rule", ("k * self.data ** (k - 1)", "k * self.data ** k")), POWER_RULE),
     Mistake(_changed("MyValue_tanh", ("(1 - t ** 2)", "(1 - t)")), TANH_LOCAL),
+    Mistake(_changed("MyValue_tanh_of_input", ("(1 - t ** 2)", "(1 - self.data ** 2)")), TANH_INPUT),
+    Mistake(_changed("MyValue_exp_of_input", ("self.grad += e * upstream", "self.grad += self.data * upstream")),
+            EXP_LOCAL),
     Mistake(_changed("MyValue_relu", ("(self.data > 0)", "(self.data >= 0)")), RELU_AT_ZERO),
     Mistake(_changed("MyValue_double_counts", ("                node.grad = 0.0", "                pass")),
             DOUBLE_COUNT),
+    Mistake(_changed("MyValue_zeroes_leaves", ("            if node._prev:\n                node.grad = 0.0",
+                                                "            node.grad = 0.0")), ZEROES_LEAVES),
+    Mistake(_changed("MyValue_no_visited_set", ("elif node not in visited:", "else:"),
+                     (" for p in node._prev if p not in visited)", " for p in node._prev)")), NOT_ONCE),
     Mistake(_changed("MyValue_forward_order", ("for node in reversed(order):", "for node in order:")), NOT_REVERSED),
     Mistake(_changed("MyValue_no_seed", ("self.grad = 1.0", "pass")), NO_SEED),
 )
 OTHER_MISTAKES = (
     Mistake(_changed("MyValue_recursive", (_iterative_order_lines(), _RECURSIVE_ORDER)), RECURSIVE),
+    Mistake(_changed("MyValue_circular_neg", ("        return self * -1", "        return 0 - self")), CIRCULAR),
     Mistake(_changed("MyValue_no_reflected", (_REFERENCE_SOURCE[_REFERENCE_SOURCE.index("    def __radd__"):
                                                                 _REFERENCE_SOURCE.index("    def __pow__")], "")),
             REFLECTED),
@@ -371,22 +390,25 @@ def _mine(build, Cls):
     try:
         return _observe(build, Cls)
     except RecursionError:
-        raise Failure(RECURSIVE, expected="a gradient", got="RecursionError") from None
+        raise Failure(RECURSIVE if build is _chain else CIRCULAR, expected="a gradient",
+                      got="RecursionError") from None
     except TypeError as exc:
         if "unsupported operand" in str(exc) and ("'int'" in str(exc) or "'float'" in str(exc)):
             raise Failure(REFLECTED, got=f"TypeError: {exc}") from None
         raise
 
 
-def _explained(build, got, name, i):
-    """The message of the first declared mistake that gives the same wrong number (node `name`, data or grad)."""
+def _explained(build, got):
+    """The message of the first declared mistake that behaves as the learner's class did: right on every case
+    checked before this one, and the same numbers (every node's data and grad) on this one."""
     for mistake in MISTAKES:
         try:
-            theirs = _observe(build, mistake.answer)[name][i]
+            if not (_same(got, _observe(build, mistake.answer))
+                    and all(_same(_observe(test, mistake.answer), expected) for test, expected in _before(build))):
+                continue
         except Exception:  # noqa: BLE001 - a mistake that crashes here explains nothing
             continue
-        if math.isclose(got[name][i], theirs, rel_tol=1e-9, abs_tol=1e-12):
-            return mistake.message
+        return mistake.message
     return None
 
 
@@ -396,7 +418,7 @@ def _compare(build, Cls, expected):
         return
     name = next(k for k in expected if not _same({k: got[k]}, {k: expected[k]}))
     i = 0 if not math.isclose(got[name][0], expected[name][0], rel_tol=1e-9, abs_tol=1e-12) else 1
-    why = _explained(build, got, name, i) or (
+    why = _explained(build, got) or (
         f"The forward value of {name} is wrong." if i == 0 else
         f"The gradient of {name} is wrong: check the local step of each operation it passes through.")
     what = ("data", "grad")[i]
@@ -439,7 +461,7 @@ def _chain(V):
 
 STEPS = (
     ("data and grad", [_data_and_grad]),
-    ("+ and *", [_add_mul_forward]),
+    ("the values of + and *", [_add_mul_forward]),
     ("backward()", [_lecture_01, _fork_add, _fork_mul, _fork_both, _shared_twice, _backward_twice, _chain]),
     ("a number on either side", [_numbers]),
     ("**, -, / and unary -", [
@@ -466,14 +488,28 @@ _tanh_neuron.__doc__ = "the micrograd lecture's tanh neuron"
 _chain.__doc__ = "a chain 10,000 operations deep"
 
 
-def _cases():
+@functools.lru_cache(maxsize=1)
+def _expectations():
+    """(step number, test, expected observation or None) for every case, in order. The last step is checked
+    against the course's engine; a test whose expectation is None decides itself."""
     cases = []
     for number, (_, tests) in enumerate(STEPS, 1):
-        against = Value if number == len(STEPS) else MyValue   # the last step: against the course's engine
+        against = Value if number == len(STEPS) else MyValue
         for test in tests:
             expected = None if test in (_data_and_grad, _add_mul_forward) else _observe(test, against)
-            cases.append(Case(test.__doc__, (number, test, expected)))
-    return cases
+            cases.append((number, test, expected))
+    return tuple(cases)
+
+
+def _before(build):
+    """(test, expected) of the number-comparing cases that come before `build`."""
+    cases = _expectations()
+    index = next(i for i, (_, test, _) in enumerate(cases) if test is build)
+    return [(test, expected) for _, test, expected in cases[:index] if expected is not None]
+
+
+def _cases():
+    return [Case(test.__doc__, (number, test, expected)) for number, test, expected in _expectations()]
 
 
 def _run(Cls, step, test, expected):
@@ -487,8 +523,12 @@ def _run(Cls, step, test, expected):
             _compare(test, Cls, expected)
     except NotImplementedError:
         done = [title for title, _ in STEPS[:step - 1]]
-        passed = f"steps 1-{step - 1} pass ({'; '.join(done)}). Next: " if done else "start with "
-        raise NotImplementedError(f"{passed}step {step}, {STEPS[step - 1][0]}") from None
+        passed = ("start with " if not done else f"step 1 passes ({done[0]}). Next: " if len(done) == 1 else
+                  f"steps 1-{step - 1} pass ({'; '.join(done)}). Next: ")
+        later = " (the local steps of + and * are checked once backward() runs)" if step == 3 else ""
+        raise NotImplementedError(f"{passed}step {step}, {STEPS[step - 1][0]}{later}") from None
+    except RecursionError:
+        raise Failure(CIRCULAR, expected="a node", got="RecursionError") from None
 
 
 def _advice(exc):
@@ -516,11 +556,11 @@ register(Exercise(
     hints=(
         "Each operation makes a new node from its inputs and gives it a local step: a small function that receives "
         "the node's upstream gradient and adds local × upstream into each input's .grad.",
-        "backward(): build a topological order with a loop (notebook 01), set every non-leaf grad to 0.0, seed "
-        "the output's grad with 1.0, then call each node's local step with its grad, in reversed order.",
-        "A number on either side: `other = other if isinstance(other, MyValue) else MyValue(other)` in + and *, "
-        "and __radd__/__rmul__ that return self + other and self * other. Then -, / and unary - need no local "
-        "step of their own: a - b = a + (-b), a / b = a * b**-1, -a = a * -1.",
+        "backward() needs an order in which every node comes after its inputs, each node once, built without "
+        "recursion. Which gradients must start again from 0.0 on a second call, and which must keep adding up?",
+        "Numbers to check against: f = (x + y)·z at (−2, 5, −4) gives (x, y, z).grad = (−4, −4, 3), and a second "
+        "f.backward() gives (−8, −8, 6) with q.grad still −4; b = a + a; c = b + b at a = 3 gives a.grad = 4; "
+        "2·a + a·3 + 1 + (4 + a)·0.5 at a = 2 gives a.grad = 5.5.",
     ),
     advice=_advice,
     imports="import math",

@@ -141,8 +141,8 @@ class UnknownExerciseError(LookupError):
 EXERCISES: dict[str, Exercise] = {}
 
 # The order in which the exercises appear within their notebook (others follow in registration order).
-ORDER = ("scalar_backward", "topological_order", "sigmoid_function", "fork_backward", "max_gate",
-         "neuron_flat_backward", "multiply_function", "relu_vjp", "matmul_backward", "jacobian_bytes",
+ORDER = ("scalar_backward", "fork_backward", "neuron_flat_backward", "sigmoid_function", "max_gate",
+         "multiply_function", "topological_order", "my_value", "relu_vjp", "matmul_backward", "jacobian_bytes",
          "norm_backward", "dual_numbers", "jacobian_passes", "hvp", "numeric_grad", "relative_error", "find_the_bugs",
          "train_step", "diagnosis", "revive")
 

@@ -57,8 +57,9 @@ register(Exercise(
     ),
     hints=(
         "Name the add node q = x + y, so f = q·z. Go right to left, starting from df/df = 1.",
-        "The mul gate swaps: each of its inputs gets the other input times the upstream gradient.",
-        "The add gate copies: x and y each get exactly the gradient that arrived at q.",
+        "What does each gate send back? The backward pass drawn above shows it: the mul node and the add node "
+        "follow different patterns.",
+        "Numbers to check against: at (−2, 5, −4) the answer is (−4, −4, 3); at (1, 2, 5) it is (5, 5, 3).",
     ),
 ))
 
@@ -112,6 +113,9 @@ register(Exercise(
     by_hand=True,
     mistakes=(
         Mistake(_neuron(local=lambda L, s3: L), SIGMOID_LOCAL),
+        Mistake(_neuron(local=lambda L, s3: 1.0),
+                "The sigmoid's local gradient is missing: grad_s3 is grad_L times the sigmoid's local gradient, "
+                "not grad_L itself. " + CHAIN_RULE),
         Mistake(_neuron(rounding=1), ROUNDING),
         Mistake(_neuron(swap=False), MUL_SWAPS),
         Mistake(_neuron(split=0.5), ADD_COPIES),
@@ -127,9 +131,10 @@ register(Exercise(
     hints=(
         "Forward: s0 = w0*x0, s1 = w1*x1, s2 = s0 + s1, s3 = s2 + w2, L = σ(s3). Backward: one line for each, "
         "in reverse.",
-        "The sigmoid's local gradient uses its output L. The add gates copy the gradient that reaches them.",
-        "The mul gates swap, and keep every digit: the slides round 0.1966 to 0.2, which moves dx0 from 0.39 to "
-        "0.40.",
+        "Each backward line is local gradient × the gradient of the line's output. The sigmoid's local gradient "
+        "can be written with its output L alone.",
+        "Numbers to check against, at the lecture's point: grad_s3 = 0.19661 and (dw0, dx0, dw1, dx1, dw2) = "
+        "(−0.1966, 0.3932, −0.3932, −0.5898, 0.1966). Keep every digit: 0.2 instead of 0.19661 gives dx0 = 0.40.",
     ),
     imports="import math",
 ))
@@ -197,6 +202,12 @@ register(Exercise(
                                               "and x + y). " + FORKS_ADD),
         Mistake(_fork(y_paths=("xpy",)), "A path is missing: y reaches f two ways (through σ(y) and x + y). "
                                          + FORKS_ADD),
+        Mistake(_fork(paths=("num",)), "dx keeps only its last contribution (through the numerator x + σ(y)): x is "
+                                       "used three times. " + FORKS_ADD),
+        Mistake(_fork(paths=("sigx", "num")), "dx lost its x + y path: a `dx = ...` at the σ(x) line overwrote "
+                                              "it. " + FORKS_ADD),
+        Mistake(_fork(y_paths=("num",)), "dy keeps only its last contribution (through σ(y)): y is used twice. "
+                                         + FORKS_ADD),
         Mistake(_fork(dden_sign=1.0), "The local gradient of 1/d is −1/d² (note the minus sign)."),
         Mistake(_fork(upstream=False), "dden must be multiplied by the gradient that arrives at invden from "
                                        "f = num·invden: " + CHAIN_RULE),
@@ -207,8 +218,8 @@ register(Exercise(
         "Write the forward pass one primitive per line (sigy, num, sigx, xpy, xpysqr, den, invden, f), then one "
         "backward line per forward line, in reverse.",
         "x is used three times and y twice: start dx and dy at 0 and accumulate every contribution with +=.",
-        "Each backward line is local gradient × the gradient of the line's output. Check yours at x = 3, y = −4: "
-        "f = 1.5456.",
+        "Numbers to check against, at x = 3, y = −4: f = 1.54564, df/dx = 2.05957, df/dy = 1.59223 (with = "
+        "instead of an accumulating sum you would get 0.512 and 0.00905).",
     ),
     imports="import math",
 ))

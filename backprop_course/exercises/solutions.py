@@ -33,16 +33,17 @@ def solutions_disabled():
 
 
 def show_solution(exercise_id):
-    """The reference solution, once you have made at least one attempt (unless the instructor turned it off)."""
+    """The reference solution, once an attempt of yours got as far as numbers (unless the instructor turned it off).
+    A stub, a missing `return` or a crash does not count."""
     ex = registry.get(exercise_id)
     if solutions_disabled():
         return Text(f"Solutions are turned off for this course ({NO_SOLUTIONS_ENV} is set).")
     try:
-        attempts = ProgressStore().entry(ex.id)["attempts"]
+        attempts = ProgressStore().entry(ex.id)["real_attempts"]
     except Exception:  # noqa: BLE001
         attempts = 0
     if attempts < 1:
-        return Text(f"Give {ex.id} a try first: write an answer and run its check cell at least once. "
+        return Text(f"Give {ex.id} a try first: write an answer that returns numbers and run its check cell. "
                     f"Stuck? hint({ex.id!r}) gives a nudge.")
     return Text(sources.reference_source(ex.id), code=True)
 

@@ -52,7 +52,21 @@ def default_path():
 
 def new_entry():
     return {"attempts": 0, "points": 0, "status": "not started", "hints_shown": 0, "hints_key": "",
-            "passed_parts": [], "updated": None}
+            "passed_parts": [], "updated": None, "answer_key": "", "real_attempts": 0}
+
+
+def answer_key(result):
+    """What a check saw of an answer (its verdict, message and numbers): the same answer checked again, as a
+    Run All does, gives the same key, so it is not counted as another attempt."""
+    seen = (result.status, result.message, result.case, result.expected, result.got, tuple(result.tested))
+    return hashlib.sha256(repr(seen).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def is_real_attempt(result):
+    """Did the answer get as far as numbers? A pass, or a wrong number; not a stub, a missing `return` (None),
+    a crash or a timeout."""
+    return result.status == "passed" or (
+        result.status == "incorrect" and result.got is not None and "None" not in str(result.got))
 
 
 def _valid(entry, max_points):
@@ -62,7 +76,8 @@ def _valid(entry, max_points):
 
     return (isinstance(entry, dict) and count(entry.get("attempts", 0)) and count(entry.get("hints_shown", 0))
             and count(entry.get("points", 0), max_points) and entry.get("status", "not started") in STATUSES
-            and isinstance(entry.get("hints_key", ""), str)
+            and isinstance(entry.get("hints_key", ""), str) and isinstance(entry.get("answer_key", ""), str)
+            and count(entry.get("real_attempts", 0))
             and isinstance(entry.get("passed_parts", []), list)
             and all(isinstance(p, str) for p in entry.get("passed_parts", []))
             and (entry.get("updated") is None or isinstance(entry.get("updated"), str)))
@@ -102,11 +117,15 @@ class ProgressStore:
         return entry
 
     def record(self, result, passed_parts=()):
-        """Count an attempt (a stub that is still a stub is not one); keep the latest status and points."""
+        """Count an attempt when the answer changed (a stub that is still a stub is none, and neither is the same
+        answer checked again); keep the latest status and points."""
+        key = answer_key(result)
 
         def change(entry):
-            if result.status != "not attempted":
+            if result.status != "not attempted" and key != entry["answer_key"]:
                 entry["attempts"] += 1
+                entry["real_attempts"] += is_real_attempt(result)
+                entry["answer_key"] = key
             entry["points"], entry["status"] = result.points, result.status
             entry["passed_parts"] = list(passed_parts)
 
