@@ -361,7 +361,24 @@ def check(exercise_id, submission, *, time_limit=None):
         result.notes.extend(store.notices)
     except Exception as exc:  # noqa: BLE001 - progress is a convenience; it never breaks a check
         result.notes.append(f"Progress could not be saved: {cap(exc, 200)}")
+    _under_nbgrader(result)
     return result
+
+
+class NotGradedHere(Exception):
+    """Raised by a check that nbgrader runs in a kernel (see _under_nbgrader)."""
+
+
+def _under_nbgrader(result):
+    """nbgrader's validate counts a check cell that raises as failed; its autograde must not run checks in a
+    kernel at all (the exported config grades with the formal grader instead), so there a check fails loudly
+    rather than give points a kernel's code could have faked."""
+    mode = os.environ.get("NBGRADER_EXECUTION")
+    if mode == "autograde":
+        raise NotGradedHere("This check is graded by backprop_course's formal grader: run nbgrader autograde with "
+                            "the nbgrader_config.py that `backprop_course.instructor export-nbgrader` wrote.")
+    if mode == "validate" and not result.passed:
+        raise NotGradedHere(f"{result.exercise_id}: {result.status}. {result.message}")
 
 
 def next_hint(exercise, store):
