@@ -80,11 +80,15 @@ class Verdict:
 
 
 def mistake_name(exercise, message):
-    """The name of the first declared mistake with this message (its function's name), or None."""
-    for number, mistake in enumerate(exercise.mistakes, 1):
+    """A short, stable name for the declared mistake with this message, or None: its function's name when that
+    names it alone (`no_factor_two`), otherwise the message's opening words."""
+    names = [getattr(m.answer, "__name__", "<lambda>") for m in exercise.mistakes]
+    for mistake, name in zip(exercise.mistakes, names):
         if mistake.message == message:
-            name = getattr(mistake.answer, "__name__", "<lambda>")
-            return name.strip("_") if name != "<lambda>" else f"mistake {number}"
+            if name != "<lambda>" and names.count(name) == 1:
+                return name.strip("_")
+            words = message.split(":")[0].split(". ")[0]
+            return words if len(words) <= 60 else words[:57].rsplit(" ", 1)[0] + "…"
     return None
 
 
