@@ -212,7 +212,7 @@ def _attackers(course):
         (folder / "backprop_course" / name).write_text("raise SystemExit(0)\n")
     _submit(course, "cheat_engine", NOTEBOOKS[0], {"scalar_backward": ENGINE_IN_A_THREAD})
     _submit(course, "cheat_hang", NOTEBOOKS[0], {"scalar_backward": HANGS, "topological_order": C_LOOP})
-    _submit(course, "cheat_hang", NOTEBOOKS[1], {"matmul_backward": TOP_LEVEL_LOOP + _body("matmul_backward"),
+    _submit(course, "cheat_hang", NOTEBOOKS[1], {"matmul_backward": TOP_LEVEL_LOOP + "matmul_backward = print\n",
                                                  "jacobian_bytes": THREAD_LEFT_RUNNING, "norm_backward": FORKS})
     _submit(course, "cheat_crash", NOTEBOOKS[0], {"scalar_backward": ODD_FAILURE})
     _submit(course, "cheat_crash", NOTEBOOKS[1], {"matmul_backward": DEEP, "norm_backward": HUGE})

@@ -81,6 +81,11 @@ def test_stub_missing_and_syntax_errors_get_their_own_messages(grader):
     assert broken.status == "error" and "syntax error" in broken.message and "cell 2, line 1" in broken.message
 
 
+def test_a_slow_statement_above_costs_only_its_own_names(grader):
+    slow = "import time\nresult = time.sleep(100)\n"
+    assert grade(grader, "scalar_backward", slow, reference_source("scalar_backward")).passed
+
+
 def test_a_declared_mistake_is_named(grader):
     verdict = grade(grader, "scalar_backward", "def scalar_backward(x, y, z):\n    return z / 2, z / 2, x + y\n")
     assert verdict.status == "incorrect" and verdict.mistake and verdict.mistake in verdict.record()["mistake"]
@@ -277,6 +282,14 @@ def test_crashes_get_plain_messages(grader):
             def scalar_backward(x, y, z):
                 raise Odd(Bad())
             """, "raised"),
+        "a Failure that cannot be shown": ("""
+            from backprop_course.exercises.checking import Failure
+            class Bad:
+                def __str__(self):
+                    raise ZeroDivisionError
+            def scalar_backward(x, y, z):
+                raise Failure(Bad())
+            """, "cannot be shown"),
         "30 MB printed": ("def scalar_backward(x, y, z):\n    print('x' * 30_000_000)\n    return 1, 2, 3\n",
                           "scalar_backward"),
     }

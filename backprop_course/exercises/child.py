@@ -37,6 +37,7 @@ from . import registry  # noqa: F401 - registers nothing by itself; the import b
 from . import replay as replaying
 from .checking import BY_HAND, Failure, as_numbers, cap, submission_kind_error, watching
 
+STATEMENT_S = 3.0  # seconds a replayed statement may take (an import, a def, an assignment)
 MAX_OUTPUT = 64 * 2**20  # bytes a child may send back; more is cut off (and then cannot be read)
 HANDS_OFF = "backprop_course: differentiation is switched off in a by-hand exercise"
 DIFFERENTIATION_PACKAGES = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "mxnet", "sympy")
@@ -104,6 +105,40 @@ def _describe(exc):
         return "an exception that cannot be described"
 
 
+def _text(value):
+    """`value` as capped text (None stays None), even when its __str__ raises."""
+    if value is None:
+        return None
+    try:
+        return cap(str(value))
+    except BaseException:  # noqa: BLE001 - a learner's object with a raising __str__
+        return "(a value that cannot be shown)"
+
+
+class _Slow(BaseException):
+    """Raised in a replayed statement that runs past STATEMENT_S."""
+
+
+def _too_slow(signum, frame):
+    raise _Slow
+
+
+def _replay(statements, namespace):
+    """Run each statement as the kernel did; one that fails or runs past STATEMENT_S leaves its names out (a loop
+    inside C cannot be interrupted: the grader's wall clock ends that)."""
+    previous = signal.signal(signal.SIGALRM, _too_slow)
+    for statement in statements:
+        try:
+            if not statement.startswith(("import ", "from ")):  # an import may be slow, and is never a loop
+                signal.setitimer(signal.ITIMER_REAL, STATEMENT_S)
+            exec(compile(statement, "<your cell>", "exec"), namespace)  # noqa: S102 - the learner's code, here only
+        except BaseException:  # noqa: BLE001, S110 - it failed in the kernel too: its names are missing
+            pass
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, previous)
+
+
 def _fresh(args):
     return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args)
 
@@ -123,11 +158,7 @@ def probe(exercise, cells):
     if not plan.defined:
         return report
     namespace = {"__name__": "__main__"}
-    for statement in ([exercise.imports] if exercise.imports else []) + list(plan.statements):
-        try:
-            exec(compile(statement, "<your cell>", "exec"), namespace)  # noqa: S102 - the learner's code, here only
-        except BaseException:  # noqa: BLE001, S110 - a statement that failed in the kernel too: its names are missing
-            pass
+    _replay(([exercise.imports] if exercise.imports else []) + list(plan.statements), namespace)
     answer = namespace.get(exercise.name)
     why = submission_kind_error(answer, exercise.reference, exercise.name)
     if why:
@@ -157,8 +188,7 @@ def _one_case(run, answer, case, names, forbidden):
             return {"ok": None}
         return {"ok": [_array(a) for a in as_numbers(out, names)]}
     except Failure as failure:
-        return {"failure": {k: None if getattr(failure, k, None) is None else cap(str(getattr(failure, k)))
-                            for k in ("why", "expected", "got", "part")}}
+        return {"failure": {k: _text(getattr(failure, k, None)) for k in ("why", "expected", "got", "part")}}
     except NotImplementedError as exc:
         return {"not_attempted": _describe(exc)}
     except RecursionError as exc:
