@@ -52,7 +52,7 @@ def _shard_folder(course, folder, students):
         (folder / "submitted" / student).symlink_to(course / "submitted" / student)
 
 
-def _merge(course_db, shard_db, students):
+def merge(course_db, shard_db, students):
     """Copy the shard's rows for `students` into the course's gradebook, replacing older ones."""
     marks = ",".join("?" * len(students))
     with sqlite3.connect(course_db) as db:
@@ -99,7 +99,7 @@ def autograde(course, jobs=1, pattern="*", assignment="*", log=sys.stderr):
                 if graded.is_dir():
                     shutil.rmtree(course / "autograded" / student, ignore_errors=True)
                     shutil.copytree(graded, course / "autograded" / student)
-            _merge(course / GRADEBOOK, folder / GRADEBOOK, shard)
+            merge(course / GRADEBOOK, folder / GRADEBOOK, shard)
     return students, failed
 
 
@@ -131,6 +131,13 @@ def mistake_counts(found):
                 counts[exercise_id, label] += 1
     order = list(EXERCISES)
     return sorted(((e, m, n) for (e, m), n in counts.items()), key=lambda row: (order.index(row[0]), -row[2], row[1]))
+
+
+def not_graded(course):
+    """["student/assignment"] for each submission without an autograded notebook (nbgrader could not grade it)."""
+    course = Path(course)
+    return [f"{p.parent.name}/{p.name}" for p in sorted(course.glob("submitted/*/*"))
+            if p.is_dir() and not any((course / "autograded" / p.parent.name / p.name).glob("*.ipynb"))]
 
 
 def report(course):

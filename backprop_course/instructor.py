@@ -270,6 +270,8 @@ def main(argv=None):
 
             paths, rows = classroom.report(args.course)
             print(classroom.table(rows))
+            for submission in classroom.not_graded(args.course):
+                print(f"NOT GRADED: {submission} (see nbgrader's autograde log)")
             for path in paths:
                 print(f"wrote {path}")
         else:

@@ -120,3 +120,14 @@ def test_every_cli_error_is_one_line_with_status_2(tmp_path, problem):
     assert run.stderr.startswith("error: ") and len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "o").exists()
 
+
+
+def test_report_flags_a_submission_nbgrader_could_not_grade(tmp_path):
+    for student in ("ann", "bob"):
+        (tmp_path / "submitted" / student / "01_scalar_graph").mkdir(parents=True)
+    graded = tmp_path / "autograded" / "ann" / "01_scalar_graph"
+    graded.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), graded / "01_scalar_graph.ipynb")
+    run = _cli("report", tmp_path)
+    assert run.returncode == 0 and "NOT GRADED: bob/01_scalar_graph" in run.stdout and "ann/" not in run.stdout
+    assert (tmp_path / "reports" / "scores.csv").read_text().startswith("student")
