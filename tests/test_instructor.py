@@ -131,3 +131,19 @@ def test_report_flags_a_submission_nbgrader_could_not_grade(tmp_path):
     run = _cli("report", tmp_path)
     assert run.returncode == 0 and "NOT GRADED: bob/01_scalar_graph" in run.stdout and "ann/" not in run.stdout
     assert (tmp_path / "reports" / "scores.csv").read_text().startswith("student")
+
+
+def test_a_check_run_by_nbgrader_in_a_kernel_never_gives_points_silently(monkeypatch):
+    from backprop_course.exercises import check
+    from backprop_course.exercises.runner import NotGradedHere
+
+    namespace = {}
+    exec(reference_source("scalar_backward"), namespace)
+    right, wrong = namespace["scalar_backward"], lambda x, y, z: (0.0, 0.0, 0.0)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    assert check("scalar_backward", right)
+    with pytest.raises(NotGradedHere, match="incorrect"):
+        check("scalar_backward", wrong)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # a config without the formal grader: loud, not full marks
+    with pytest.raises(NotGradedHere, match="formal grader"):
+        check("scalar_backward", right)
