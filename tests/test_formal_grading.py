@@ -299,3 +299,11 @@ def test_crashes_get_plain_messages(grader):
         assert phrase.lower() in verdict.text().lower(), (name, verdict.text())
         assert len(verdict.text()) < 3000, name
 
+
+
+def test_a_crash_gets_the_exercises_advice(grader):
+    answer = ("import numpy as np\n"
+              "def mlp_backward(X, y, W1, b1, W2, b2):\n    return np.ones((2, 3)) @ np.ones((2, 3))\n")
+    verdict = grade(grader, "mlp_backward", answer)
+    advice = EXERCISES["mlp_backward"].advice(ValueError("matmul: mismatch"))
+    assert verdict.status == "error" and advice and verdict.message.endswith(advice)

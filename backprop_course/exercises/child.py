@@ -165,15 +165,22 @@ def probe(exercise, cells):
         report["cases"].append({"failure": {"why": why}})
         return report
     run = exercise.run or (lambda answer, *args: answer(*args))
-    names = tuple(exercise.outputs)
     for case in cases:
-        report["cases"].append(_one_case(run, answer, case, names, forbidden))
+        report["cases"].append(_one_case(exercise, run, answer, case, forbidden))
         if "ok" not in report["cases"][-1]:
             break
     return report
 
 
-def _one_case(run, answer, case, names, forbidden):
+def _advice(exercise, exc):
+    try:
+        return _text(exercise.advice(exc)) if exercise.advice else None
+    except BaseException:  # noqa: BLE001 - advice is a courtesy
+        return None
+
+
+def _one_case(exercise, run, answer, case, forbidden):
+    names = tuple(exercise.outputs)
     try:
         with watching(forbidden) as used:
             try:
@@ -198,7 +205,8 @@ def _one_case(run, answer, case, names, forbidden):
     except BaseException as exc:  # noqa: BLE001 - the learner's crash, described
         if isinstance(exc, RuntimeError) and exc.args == (HANDS_OFF,):
             return {"failure": {"why": BY_HAND}}
-        return {"error": _describe(exc), "kind": "exit" if isinstance(exc, (SystemExit, GeneratorExit)) else ""}
+        return {"error": _describe(exc), "kind": "exit" if isinstance(exc, (SystemExit, GeneratorExit)) else "",
+                "advice": _advice(exercise, exc)}
 
 
 def _child(request, fd):

@@ -325,7 +325,8 @@ def _error_message(got):
                 "stack instead of recursion.")
     if kind == "exit":
         return f"Your code raised {text}. A check cannot be left early: return your answer instead."
-    return f"Your code raised {text}."
+    advice = got.get("advice")
+    return f"Your code raised {text}." + (f" {cap(str(advice), 1000)}" if advice else "")
 
 
 # command line ----------------------------------------------------------------------------------------------
