@@ -37,6 +37,7 @@ from . import registry  # noqa: F401 - registers nothing by itself; the import b
 from . import replay as replaying
 from .checking import BY_HAND, Failure, as_numbers, cap, submission_kind_error, watching
 
+UNREPORTED = 3  # the child's exit status when it could not write its report
 STATEMENT_S = 3.0  # seconds a replayed statement may take (an import, a def, an assignment)
 MAX_OUTPUT = 64 * 2**20  # bytes a child may send back; more is cut off (and then cannot be read)
 HANDS_OFF = "backprop_course: differentiation is switched off in a by-hand exercise"
@@ -203,10 +204,17 @@ def _one_case(exercise, run, answer, case, forbidden):
     except MemoryError:
         return {"error": "MemoryError", "kind": "memory"}
     except BaseException as exc:  # noqa: BLE001 - the learner's crash, described
-        if isinstance(exc, RuntimeError) and exc.args == (HANDS_OFF,):
+        return _crash(exercise, exc)
+
+
+def _crash(exercise, exc):
+    try:
+        if type(exc) is RuntimeError and len(exc.args) == 1 and type(exc.args[0]) is str and exc.args[0] == HANDS_OFF:
             return {"failure": {"why": BY_HAND}}
         return {"error": _describe(exc), "kind": "exit" if isinstance(exc, (SystemExit, GeneratorExit)) else "",
                 "advice": _advice(exercise, exc)}
+    except BaseException:  # noqa: BLE001 - an exception object built to break whoever looks at it
+        return {"error": "an exception that cannot be described", "kind": ""}
 
 
 def _child(request, fd):
@@ -230,7 +238,7 @@ def _child(request, fd):
         with os.fdopen(fd, "wb", closefd=False) as pipe:
             pipe.write(data)
     except BaseException:  # noqa: BLE001 - the grader sees no report and says so
-        code = 3
+        code = UNREPORTED
     os._exit(code)
 
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from . import registry
 from .checking import NUMERIC, Failure, as_numbers, cap, compare
+from .child import UNREPORTED
 from .result import ERROR, INCORRECT, NOT_ATTEMPTED, PASSED, TIMEOUT
 
 MEMORY = 2 * 2**30  # bytes of address space an answer may add to the worker's
@@ -311,6 +312,9 @@ def _crash_message(ended, report):
         return "Your code crashed Python itself (a segmentation fault), so it could not be graded."
     if "signal" in ended:
         return f"Your code was stopped by signal {ended['signal']} before it could be graded."
+    if ended.get("exit") == UNREPORTED:
+        return ("The grading process could not report on your code (it may have closed or replaced what grading "
+                "needs, such as its output pipe): return your answer and leave the process alone.")
     return (f"Your code ended the grading process (exit status {ended['exit']}) before it could be graded: "
             "return your answer instead of exiting.")
 

@@ -4,8 +4,8 @@ The exported nbgrader_config.py puts `FormalGrade` where nbgrader's `Execute` wa
 no kernel runs the submission. For each locked check cell (grade id `<exercise>_check`)
 the grader replays the code cells above it in a child process and decides; the cell's
 outputs become the verdict: the feedback as text, the verdict as JSON under VERDICT_MIME
-(read by `instructor report`), and, when it did not pass, an error output whose
-"traceback" is the feedback alone, which is what gives nbgrader its 0 points.
+(read by `instructor report`), and, when it did not pass, an error output without a
+traceback, which is what gives nbgrader its 0 points.
 """
 
 from __future__ import annotations
@@ -40,9 +40,8 @@ def grader():
 
 def verdict_outputs(verdict):
     outputs = [new_output("display_data", data={"text/plain": verdict.text(), VERDICT_MIME: verdict.record()})]
-    if not verdict.passed:
-        outputs.append(new_output("error", ename=verdict.status, evalue=verdict.message,
-                                  traceback=verdict.text().splitlines()))
+    if not verdict.passed:  # what gives nbgrader its 0 points; no traceback, so the feedback shows the verdict once
+        outputs.append(new_output("error", ename=verdict.status, evalue=verdict.message, traceback=[]))
     return outputs
 
 
