@@ -263,6 +263,8 @@ def main(argv=None):
                 raise InstructorError("--jobs must be at least 1")
             students, failed = classroom.autograde(args.course, args.jobs, args.student, args.assignment)
             print(f"autograded {len(students)} students in {args.jobs} shard(s)")
+            for submission in classroom.not_graded(args.course):
+                print(f"NOT GRADED: {submission} (see nbgrader's autograde log)")
             if failed:
                 raise InstructorError(f"nbgrader failed in {', '.join(failed)} (its log is above)")
         elif args.command == "report":

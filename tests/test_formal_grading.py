@@ -307,3 +307,21 @@ def test_a_crash_gets_the_exercises_advice(grader):
     verdict = grade(grader, "mlp_backward", answer)
     advice = EXERCISES["mlp_backward"].advice(ValueError("matmul: mismatch"))
     assert verdict.status == "error" and advice and verdict.message.endswith(advice)
+
+
+def test_the_command_line_grades_a_saved_notebook(tmp_path):
+    import subprocess
+    import sys
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(reference_source("scalar_backward")),
+                             new_code_cell('check("scalar_backward", scalar_backward)'),
+                             new_code_cell("def fork_backward(x, y):\n    return 0.0, 0.0, 0.0\n"),
+                             new_code_cell('check("fork_backward", fork_backward)')])
+    nbformat.write(nb, tmp_path / "mine.ipynb")
+    run = subprocess.run([sys.executable, "-m", "backprop_course.exercises.formal", str(tmp_path / "mine.ipynb")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "scalar_backward: passed (2/2 points)" in run.stdout and "fork_backward: incorrect (0/2" in run.stdout
