@@ -73,6 +73,8 @@ def test_a_helper_cell_above_the_answer_is_there(grader):
 
 
 def test_stub_missing_and_syntax_errors_get_their_own_messages(grader):
+    crash = grade(grader, "scalar_backward", "import math\n\n\ndef scalar_backward(x, y, z):\n    return 1 / 0\n")
+    assert "(line 5, in scalar_backward: `return 1 / 0`)" in crash.message  # the line of the learner's cell
     stub = grade(grader, "scalar_backward", stub_source("scalar_backward"))
     assert stub.status == "not attempted" and "NotImplementedError" in stub.message
     missing = grade(grader, "scalar_backward", "x = 1")
@@ -265,9 +267,9 @@ def test_crashes_get_plain_messages(grader):
                      "segmentation fault"),
         "3 GB": ("def scalar_backward(x, y, z):\n    b = bytearray(3 * 2**30)\n    return 1, 2, 3\n", "memory"),
         "sys.exit": ("def scalar_backward(x, y, z):\n    import sys; sys.exit(0)\n", "return your answer"),
-        "deep recursion": ("import sys\nsys.setrecursionlimit(10**6)\n"
-                           "def f(n):\n    return f(n + 1)\ndef scalar_backward(x, y, z):\n    return f(0)\n",
-                           "recursion"),
+        "deep recursion": ("import sys\ndef f(n):\n    return f(n + 1)\n"
+                           "def scalar_backward(x, y, z):\n    sys.setrecursionlimit(10**6)\n    return f(0)\n",
+                           ("RecursionError", "Stopped after")),  # a million frames may outlast 2 s
         "raising __str__": ("""
             from backprop_course.exercises.checking import Failure
             class Bad:
@@ -296,7 +298,8 @@ def test_crashes_get_plain_messages(grader):
     for name, (answer, phrase) in cases.items():
         verdict = grade(grader, "scalar_backward", answer)
         assert failed(verdict), name
-        assert phrase.lower() in verdict.text().lower(), (name, verdict.text())
+        phrases = phrase if isinstance(phrase, tuple) else (phrase,)
+        assert any(p.lower() in verdict.text().lower() for p in phrases), (name, verdict.text())
         assert len(verdict.text()) < 3000, name
 
 

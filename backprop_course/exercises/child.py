@@ -23,6 +23,7 @@ import base64
 import copy
 import gc
 import json
+import linecache
 import os
 import resource
 import select
@@ -128,11 +129,13 @@ def _replay(statements, namespace):
     """Run each statement as the kernel did; one that fails or runs past STATEMENT_S leaves its names out (a loop
     inside C cannot be interrupted: the grader's wall clock ends that)."""
     previous = signal.signal(signal.SIGALRM, _too_slow)
-    for statement in statements:
+    for number, statement in enumerate(statements):
+        filename = f"<your cell, part {number}>"  # linecache then shows a crash's line of code
+        linecache.cache[filename] = (len(statement), None, statement.splitlines(True), filename)
         try:
-            if not statement.startswith(("import ", "from ")):  # an import may be slow, and is never a loop
+            if not statement.lstrip().startswith(("import ", "from ")):  # an import may be slow, and is never a loop
                 signal.setitimer(signal.ITIMER_REAL, STATEMENT_S)
-            exec(compile(statement, "<your cell>", "exec"), namespace)  # noqa: S102 - the learner's code, here only
+            exec(compile(statement, filename, "exec"), namespace)  # noqa: S102 - the learner's code, here only
         except BaseException:  # noqa: BLE001, S110 - it failed in the kernel too: its names are missing
             pass
         finally:

@@ -73,6 +73,7 @@ def replay(cells, name):
             if isinstance(node, _DEFINING) or (isinstance(node, (ast.Assign, ast.AnnAssign))
                                                and node.value is not None and _quick(node.value, functions)):
                 first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-                statements.append("\n".join(lines[first - 1:node.end_lineno]))
+                # padded with blank lines, so that a crash names the line of the cell it is on
+                statements.append("\n" * (first - 1) + "\n".join(lines[first - 1:node.end_lineno]))
                 defined = defined or name in _names(node)
     return Replay(tuple(statements), tuple(errors), defined)
