@@ -34,7 +34,7 @@ import types
 
 import numpy as np
 
-from . import registry  # noqa: F401 - registers nothing by itself; the import below does
+from . import registry
 from . import replay as replaying
 from .checking import BY_HAND, Failure, as_numbers, cap, submission_kind_error, watching
 
