@@ -14,11 +14,11 @@ $(BIN)/python:
 # Install again only when the project's metadata changed: an editable install sees code changes by itself.
 # pip's output goes to a log, shown only if the install fails.
 $(VENV)/.installed-lab: pyproject.toml setup.py | $(BIN)/python
-	@$(BIN)/python -m pip install -q -e . > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@$(BIN)/python -m pip install -q -e ".[lab]" > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml setup.py | $(BIN)/python
-	@$(BIN)/python -m pip install -q -e ".[test,instructor]" > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@$(BIN)/python -m pip install -q -e ".[lab,test,instructor]" > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	@touch $@
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.

@@ -1,19 +1,27 @@
-"""Tools for instructors: nbgrader assignments and solution-filled notebooks.
+"""Tools for instructors: nbgrader assignments, sharded autograding, class reports, solution-filled notebooks.
 
-    python -m backprop_course.instructor export-nbgrader OUT/ [--assignment backprop_course]
+    python -m backprop_course.instructor export-nbgrader OUT/ [--assignment NAME]
+    python -m backprop_course.instructor autograde COURSE/ [--jobs N] [--student GLOB] [--assignment GLOB]
+    python -m backprop_course.instructor report COURSE/
     python -m backprop_course.instructor fill-solutions NOTEBOOK.ipynb [...] --out DIR
 
 `export-nbgrader` writes an nbgrader course directory: OUT/nbgrader_config.py and
-OUT/source/<assignment>/<notebook>.ipynb, one notebook per course notebook that
-has exercises, named like it (01_scalar_graph.ipynb, ...). Each exercise gets a
-locked prompt, an answer cell whose function bodies sit between
+OUT/source/<notebook>/<notebook>.ipynb, one assignment per course notebook that
+has exercises (or all in OUT/source/NAME with --assignment NAME). Each exercise
+gets a locked prompt, an answer cell whose function bodies sit between
 `### BEGIN SOLUTION` / `### END SOLUTION`, and a locked, graded check cell worth
-the exercise's points. The check cell grades in a fresh Python process
-(backprop_course.exercises.formal), so nothing the notebook rebinds or patches
-decides the verdict. Then, in OUT: `nbgrader generate_assignment <assignment>`.
+the exercise's points: two lines, the in-notebook check, for the student. The
+config makes nbgrader's autograde grade without a kernel: each check cell gets
+the verdict of the formal grader (exercises/formal.py), a process in which no
+learner code ran. Then, in OUT: `nbgrader generate_assignment "*"`.
 Released notebooks switch show_solution off (BACKPROP_COURSE_NO_SOLUTIONS=1);
 note that the reference solutions also ship inside the installed package.
-A notebook already in OUT that differs from the export is kept unless --force.
+Files already in OUT that differ from the export are kept unless --force.
+
+`autograde` runs nbgrader's autograde over shards of the students in parallel
+and keeps one gradebook; `report` writes COURSE/reports/scores.csv (student ×
+exercise points), mistakes.csv and mistakes.png (the class's named mistakes,
+per exercise, most common first). See backprop_course/classroom.py.
 
 `fill-solutions` writes copies of course notebooks with every exercise stub
 replaced by its reference solution (for answer keys, and for testing the
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
 import sys
 from pathlib import Path
@@ -37,20 +46,22 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from .exercises import registry, sources
 
 CHECK_CALL = re.compile(r"""check\(\s*["'](\w+)["']\s*,\s*(\w+)""")
-ASSIGNMENT = "backprop_course"
 ASSIGNMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
-# The locked check cell. It uses no name of the notebook's namespace: everything it calls comes from modules it
-# imports itself, and the verdict is the last line a fresh process prints, after a token only this cell knows.
-FORMAL_CHECK = """\
-# Graded by a fresh Python process with a clean copy of the course library.
-import builtins as _b, json as _j, secrets as _s, subprocess as _p, sys as _y
-import IPython as _i
-_n = _s.token_hex(16)
-_r = _p.run([_y.executable, "-m", "backprop_course.exercises.formal", "{id}"], capture_output=True, text=True,
-            input=_j.dumps({{"nonce": _n, "cells": _b.list(_i.get_ipython().history_manager.input_hist_parsed)}}))
-_b.print(_r.stdout.replace(_n, "").strip() or _r.stderr.strip()[-2000:])
-assert _r.stdout.strip().endswith(_n + " passed"), "{id}: not passed"
+# The locked check cell: the in-notebook check, for the student. Formal grading does not run it: nbgrader's autograde
+# replaces its outputs with the verdict of a process in which no learner code ran (exercises/nbgrade.py).
+CHECK_CELL = """\
+from backprop_course.exercises import check
+check("{id}", {name})"""
+CONFIG = """\
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "backprop_course"
+# Autograde without a kernel: each check cell gets the verdict of backprop_course's formal grader, which runs the
+# answer in a child process (backprop_course/exercises/formal.py).
+c.Autograde.autograde_preprocessors = {preprocessors!r}
+# Validating runs the notebook in a kernel: give every check time beyond its own limit ({longest:g} s).
+c.Execute.timeout = {timeout}
+c.ExecutePreprocessor.timeout = {timeout}
 """
 
 
@@ -99,7 +110,8 @@ def nbgrader_notebook(notebook_key):
             _nbgrader(new_markdown_cell(f"## {ex.title} ({ex.points} points)\n\n{ex.prompt}\n\n"
                                         f"Define `{ex.signature}`."), f"{ex.id}_task"),
             _nbgrader(new_code_cell(sources.solution_source(ex.id)), f"{ex.id}_answer", solution=True, locked=False),
-            _nbgrader(new_code_cell(FORMAL_CHECK.format(id=ex.id)), f"{ex.id}_check", grade=True, points=ex.points),
+            _nbgrader(new_code_cell(CHECK_CELL.format(id=ex.id, name=ex.name)), f"{ex.id}_check", grade=True,
+                      points=ex.points),
         ]
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
@@ -114,26 +126,37 @@ def check_assignment_name(name):
     return name
 
 
-def export_nbgrader(out, assignment=ASSIGNMENT, force=False):
+def config_source():
+    from .exercises.nbgrade import AUTOGRADE
+
+    longest = max(ex.time_limit for ex in registry.EXERCISES.values())
+    return CONFIG.format(preprocessors=AUTOGRADE, longest=longest, timeout=int(3 * longest + 30))
+
+
+def export_nbgrader(out, assignment=None, force=False):
     """Write an nbgrader course directory to `out`; return the notebook paths written.
 
-    A notebook already there that differs from the export (an instructor's edit) is
-    kept, and nothing is written, unless `force`.
+    Each course notebook with exercises is an assignment of its own, named like the notebook, so a submission
+    that breaks one notebook costs that notebook only; `assignment` puts them all into one assignment instead.
+    A notebook already there that differs from the export (an instructor's edit) is kept, and nothing is
+    written, unless `force`.
     """
     out = Path(out)
-    folder = out / "source" / check_assignment_name(assignment)
-    notebooks = {folder / f"{name}.ipynb": nbformat.writes(nbgrader_notebook(key))
+    if assignment is not None:
+        check_assignment_name(assignment)
+    notebooks = {out / "source" / (assignment or name) / f"{name}.ipynb": nbformat.writes(nbgrader_notebook(key))
                  for key, name in registry.NOTEBOOKS.items() if registry.in_notebook(key)}
     edited = [p for p, text in notebooks.items() if p.exists() and p.read_text(encoding="utf-8") != text]
     if edited and not force:
         raise InstructorError(f"{edited[0]} exists and differs from the export ({len(edited)} such notebook(s)); "
                               "pass --force to overwrite")
-    folder.mkdir(parents=True, exist_ok=True)
     config = out / "nbgrader_config.py"
-    if not config.exists():
-        config.write_text('c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = "backprop_course"\n',
-                          encoding="utf-8")
+    if config.exists() and config.read_text(encoding="utf-8") != config_source() and not force:
+        raise InstructorError(f"{config} exists and differs from the export; pass --force to overwrite")
+    out.mkdir(parents=True, exist_ok=True)
+    config.write_text(config_source(), encoding="utf-8")
     for path, text in notebooks.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return list(notebooks)
 
@@ -212,8 +235,16 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     export = commands.add_parser("export-nbgrader", help="write nbgrader source notebooks with inlined solutions")
     export.add_argument("out", type=Path, help="the nbgrader course directory to write")
-    export.add_argument("--assignment", default=ASSIGNMENT, help=f"assignment name (default {ASSIGNMENT})")
+    export.add_argument("--assignment", help="one assignment of this name for every notebook (default: one "
+                                             "assignment per notebook, named like it)")
     export.add_argument("--force", action="store_true", help="overwrite notebooks that differ from the export")
+    grade = commands.add_parser("autograde", help="nbgrader autograde, sharded over students in parallel")
+    grade.add_argument("course", type=Path, help="the nbgrader course directory")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel shards (default: CPUs)")
+    grade.add_argument("--student", default="*", help="a glob of student ids (default: all)")
+    grade.add_argument("--assignment", default="*", help="a glob of assignments (default: all)")
+    report = commands.add_parser("report", help="per-exercise scores (CSV) and the class's named mistakes")
+    report.add_argument("course", type=Path, help="the nbgrader course directory")
     fill = commands.add_parser("fill-solutions", help="copy course notebooks with every stub replaced by its solution")
     fill.add_argument("notebooks", nargs="+", type=Path)
     fill.add_argument("--out", type=Path, required=True, help="folder for the filled copies")
@@ -223,7 +254,28 @@ def main(argv=None):
         if args.command == "export-nbgrader":
             for path in export_nbgrader(args.out, args.assignment, args.force):
                 print(f"wrote {path}")
-            print(f"next: cd {args.out} && nbgrader generate_assignment {args.assignment}")
+            which = args.assignment or '"*"'
+            print(f"next: cd {args.out} && nbgrader generate_assignment {which}")
+        elif args.command == "autograde":
+            from . import classroom
+
+            if args.jobs < 1:
+                raise InstructorError("--jobs must be at least 1")
+            students, failed = classroom.autograde(args.course, args.jobs, args.student, args.assignment)
+            print(f"autograded {len(students)} students in {args.jobs} shard(s)")
+            for submission in classroom.not_graded(args.course):
+                print(f"NOT GRADED: {submission} (see nbgrader's autograde log)")
+            if failed:
+                raise InstructorError(f"nbgrader failed in {', '.join(failed)} (its log is above)")
+        elif args.command == "report":
+            from . import classroom
+
+            paths, rows = classroom.report(args.course)
+            print(classroom.table(rows))
+            for submission in classroom.not_graded(args.course):
+                print(f"NOT GRADED: {submission} (see nbgrader's autograde log)")
+            for path in paths:
+                print(f"wrote {path}")
         else:
             for name, filled in fill_solutions_files(args.notebooks, args.out, args.force):
                 print(f"{name}: filled {', '.join(filled) or 'no exercises'}")

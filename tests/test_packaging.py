@@ -45,8 +45,17 @@ def test_nbgrader_only_in_the_instructor_extra():
     assert "nbgrader" not in (ROOT / "binder" / "requirements.txt").read_text()
 
 
+def test_jupyterlab_only_in_the_lab_extra():
+    # Installing the course into a JupyterHub image must leave that image's JupyterLab alone.
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert not any(req.startswith("jupyterlab") for req in PYPROJECT["project"]["dependencies"])
+    assert any(req.startswith("jupyterlab") for req in extras["lab"])
+    makefile = (ROOT / "Makefile").read_text()
+    assert '-e ".[lab]"' in makefile and '-e ".[lab,test,instructor]"' in makefile
+
+
 def test_binder_files():
-    assert (ROOT / "binder" / "requirements.txt").read_text().split() == ["."]
+    assert (ROOT / "binder" / "requirements.txt").read_text().split() == [".[lab]"]
     assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.12"
     assert "graphviz" in (ROOT / "binder" / "apt.txt").read_text().split()
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import functools
 import hashlib
+import linecache
 import math
 import os
 import signal
@@ -27,7 +29,6 @@ import sys
 import sysconfig
 import threading
 import time
-import traceback
 from pathlib import Path
 
 import numpy as np
@@ -182,15 +183,31 @@ def describe_exception(exc):
     name = type(exc).__name__
     text = f"{name}: {cap(text)}" if text else name
     try:
-        frames = traceback.extract_tb(exc.__traceback__)
+        frame = _deepest_learner_frame(exc.__traceback__)
     except BaseException:  # noqa: BLE001
-        frames = []
-    own = [f for f in frames if not str(Path(f.filename).resolve()).startswith(_PACKAGE)]
-    if own:
-        frame = own[-1]
-        code = f": `{cap(frame.line.strip(), 200)}`" if frame.line else ""
-        text += f" (line {frame.lineno}, in {frame.name}{code})"
+        frame = None
+    if frame is not None:
+        filename, lineno, name = frame
+        line = linecache.getline(filename, lineno).strip()
+        code = f": `{cap(line, 200)}`" if line else ""
+        text += f" (line {lineno}, in {name}{code})"
     return text
+
+
+@functools.lru_cache(maxsize=256)
+def _in_package(filename):
+    return str(Path(filename).resolve()).startswith(_PACKAGE)
+
+
+def _deepest_learner_frame(tb):
+    """(filename, line, function) of the deepest frame outside this package; quick on a million-deep traceback."""
+    found = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not _in_package(code.co_filename):
+            found = (code.co_filename, tb.tb_lineno, code.co_name)
+        tb = tb.tb_next
+    return found
 
 
 def time_limit_scale():
@@ -361,7 +378,24 @@ def check(exercise_id, submission, *, time_limit=None):
         result.notes.extend(store.notices)
     except Exception as exc:  # noqa: BLE001 - progress is a convenience; it never breaks a check
         result.notes.append(f"Progress could not be saved: {cap(exc, 200)}")
+    _under_nbgrader(result)
     return result
+
+
+class NotGradedHere(Exception):
+    """Raised by a check that nbgrader runs in a kernel (see _under_nbgrader)."""
+
+
+def _under_nbgrader(result):
+    """nbgrader's validate counts a check cell that raises as failed; its autograde must not run checks in a
+    kernel at all (the exported config grades with the formal grader instead), so there a check fails loudly
+    rather than give points a kernel's code could have faked."""
+    mode = os.environ.get("NBGRADER_EXECUTION")
+    if mode == "autograde":
+        raise NotGradedHere("This check is graded by backprop_course's formal grader: run nbgrader autograde with "
+                            "the nbgrader_config.py that `backprop_course.instructor export-nbgrader` wrote.")
+    if mode == "validate" and not result.passed:
+        raise NotGradedHere(f"{result.exercise_id}: {result.status}. {result.message}")
 
 
 def next_hint(exercise, store):
