@@ -13,13 +13,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 ALLOWED_TAGS = {"asserts", "check"}
 
 # Notebooks whose prose cells still hold asserts, by name; strict, so each entry goes as soon as it is converted.
-NOT_YET = {
-    "00_computation_graphs": "asserts in learner-facing cells",
-    "01_scalar_graph": "asserts in learner-facing cells",
-    "02_sigmoid_primitive": "asserts in learner-facing cells",
-    "03_flat_and_modular": "asserts in learner-facing cells",
-    "04_build_your_engine": "asserts in learner-facing cells",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def notebook_params():
