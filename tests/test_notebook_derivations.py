@@ -14,7 +14,8 @@ MARK = "check your derivation"
 # diagnosis or a quiz. Every other exercise needs its derivation cell.
 NO_FORMULA = {"relu_vjp", "jacobian_bytes", "mlp_backward", "dual_numbers", "jacobian_passes", "numeric_grad",
               "relative_error", "find_the_bugs", "init_scale", "clip_grad_norm", "clipped_sgd_step",
-              "smallest_gradient_layer", "train_step", "diagnosis", "revive", "cross_entropy_backward", "batchnorm_backward"}
+              "smallest_gradient_layer", "train_step", "diagnosis", "revive", "cross_entropy_backward",
+              "batchnorm_backward"}
 
 
 def _meta(cell):
