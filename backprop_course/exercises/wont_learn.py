@@ -124,8 +124,8 @@ STILL_DEAD = ("All 16 hidden units are still 0 for every one of the 200 points (
 ALL_ZERO = ("With W1 = 0 every unit computes the same z = b1 for every point: nothing tells the units apart, and "
             "with b1 ≤ 0 nothing passes the ReLU at all. Keep W1's random values: they break the symmetry.")
 ALWAYS_ON = ("Every hidden unit is now positive for all 200 points: the ReLU never bends, so the network is a linear "
-             "model (section 1) and its loss stalls at 0.37, a straight boundary. Start the units with some points "
-             "on each side of 0.")
+             "model (section 1), whose boundary is a straight line that cannot separate the moons. Start the units "
+             "with some points on each side of 0.")
 
 
 def revive(params):
