@@ -384,7 +384,8 @@ def test_relu_vjp_names_the_array_it_wrote_into():
 
 
 @pytest.mark.parametrize("exercise_id", ["relu_vjp", "matmul_backward", "jacobian_bytes", "norm_backward",
-                                         "dual_numbers", "jacobian_passes", "hvp", "train_step", "mlp_backward"])
+                                         "dual_numbers", "jacobian_passes", "hvp", "train_step", "mlp_backward",
+                                         "diagnosis", "revive"])
 def test_the_last_hint_is_something_to_check_not_code(exercise_id):
     last = EXERCISES[exercise_id].hint_texts()[-1]
     assert any(ch.isdigit() for ch in last), last

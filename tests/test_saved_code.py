@@ -47,15 +47,15 @@ def test_the_last_exercise_cell_that_defines_the_name_wins(tmp_path, capsys):
 def test_an_unwritten_stub_gets_the_stand_in_with_its_reason(tmp_path, capsys):
     _save(tmp_path, (stub_source("mlp_backward"), ("exercise",)))
     fn, whose, out = _load(tmp_path, capsys)
-    assert fn is mlp_backward and whose == STAND_IN
-    assert out == f"mlp_backward: the course's stand-in runs, because your mlp_backward in {NOTEBOOK} is not " \
+    assert fn is mlp_backward and whose == f"{STAND_IN} for mlp_backward"
+    assert out == f"the course's stand-in for mlp_backward runs, because your mlp_backward in {NOTEBOOK} is not " \
                   "written yet (as last saved).\n"
 
 
 def test_a_crashing_function_gets_the_stand_in_and_the_error(tmp_path, capsys):
     _save(tmp_path, (stub_source("mlp_backward").replace(STUB_LINE, "return {}['no such key']"), ("exercise",)))
     fn, whose, out = _load(tmp_path, capsys)
-    assert fn is mlp_backward and whose == STAND_IN
+    assert fn is mlp_backward and whose == f"{STAND_IN} for mlp_backward"
     assert out.count("\n") == 1 and "raised KeyError" in out and "in mlp_backward" in out
 
 
@@ -63,7 +63,7 @@ def test_a_cell_that_fails_as_it_runs_gets_the_stand_in(tmp_path, capsys):
     _save(tmp_path, ("import no_such_module_here\n\ndef mlp_backward(X, y, W1, b1, W2, b2):\n    pass\n",
                      ("exercise",)))
     fn, whose, out = _load(tmp_path, capsys)
-    assert fn is mlp_backward and whose == STAND_IN and "ModuleNotFoundError" in out
+    assert fn is mlp_backward and whose == f"{STAND_IN} for mlp_backward" and "ModuleNotFoundError" in out
 
 
 @pytest.mark.parametrize(("cells", "reason"), [
@@ -76,7 +76,7 @@ def test_code_that_is_not_there_gets_the_stand_in(tmp_path, capsys, cells, reaso
     if cells:
         _save(tmp_path, *cells)
     fn, whose, out = _load(tmp_path, capsys)
-    assert fn is mlp_backward and whose == STAND_IN and reason in out
+    assert fn is mlp_backward and whose == f"{STAND_IN} for mlp_backward" and reason in out
 
 
 def test_saved_definition_says_what_is_missing(tmp_path):

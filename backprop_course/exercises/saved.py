@@ -67,7 +67,7 @@ def saved_definition(name, folder="."):
 
 def yours_or_stand_in(name, *probe, folder="."):
     """(function, whose): the learner's `name` from their saved notebook once it runs on `probe`, else the course's
-    stand-in, after printing one line that says why. `whose` is "your <name>" or "the course's stand-in"."""
+    stand-in, after printing one line that says why. `whose` is "your <name>" or "the course's stand-in for <name>"."""
     filename = registry.NOTEBOOKS[exercise_named(name).notebook] + ".ipynb"
     try:
         yours = saved_definition(name, folder)
@@ -80,5 +80,6 @@ def yours_or_stand_in(name, *probe, folder="."):
         why = f"your {name} in {filename} raised {describe_exception(exc)}"
     else:
         return yours, f"your {name}"
-    print(f"{name}: {STAND_IN} runs, because {why}.")
-    return exercise_named(name).reference, STAND_IN
+    whose = f"{STAND_IN} for {name}"
+    print(f"{whose} runs, because {why}.")
+    return exercise_named(name).reference, whose

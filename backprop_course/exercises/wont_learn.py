@@ -25,10 +25,16 @@ def moons():
     return make_moons(n=200, noise=0.2, seed=0)
 
 
-def stuck_net(seed=1):
-    """[W1 (2, 16), b1 (16,), W2 (16, 2), b2 (2,)]: the start from which the network will not learn."""
+def fresh_net(seed=1):
+    """[W1 (2, 16), b1 (16,), W2 (16, 2), b2 (2,)]: the lecture's net 2 -> 16 -> 2, seeded (biases 0)."""
     rng = np.random.default_rng(seed)
-    return [rng.normal(0, 1.0, (2, HIDDEN)), np.full(HIDDEN, -5.0), rng.normal(0, 0.25, (HIDDEN, 2)), np.zeros(2)]
+    return [rng.normal(0, 1.0, (2, HIDDEN)), np.zeros(HIDDEN), rng.normal(0, 0.25, (HIDDEN, 2)), np.zeros(2)]
+
+
+def stuck_net(seed=1):
+    """[W1, b1, W2, b2] as fresh_net(seed) gives them, but a start from which the network will not learn."""
+    W1, _, W2, b2 = fresh_net(seed)
+    return [W1, np.full(HIDDEN, -5.0), W2, b2]
 
 
 def loss(params, X, y):
@@ -64,11 +70,11 @@ def diagnosis():
 
 WRONG_CAUSE = {
     "a bug in the backward pass":
-        "Your checker agrees with this backward pass on the stuck network itself: every relative error is 0, so "
-        "the gradients are right. The trouble is what they are: look at their sizes.",
+        "Your checker agrees with this backward pass on the stuck network itself: every relative error is far "
+        "below 1e-6, so the gradients are right. The trouble is what they are: look at their sizes.",
     "a learning rate too large":
         "A learning rate that is too large makes the loss jump about or blow up. This loss does not move in the "
-        "fourth decimal, and the gradients it steps along are exactly 0: no learning rate moves a parameter along a "
+        "fourth decimal, and the weights' gradients are exactly 0: no learning rate moves a parameter along a "
         "zero gradient.",
     "vanishing gradients through saturated units":
         "Vanishing gradients are small and shrink layer by layer, through saturated sigmoids or tanhs (σ′ ≤ 0.25). "
@@ -118,8 +124,8 @@ STILL_DEAD = ("All 16 hidden units are still 0 for every one of the 200 points (
 ALL_ZERO = ("With W1 = 0 every unit computes the same z = b1 for every point: nothing tells the units apart, and "
             "with b1 ≤ 0 nothing passes the ReLU at all. Keep W1's random values: they break the symmetry.")
 ALWAYS_ON = ("Every hidden unit is now positive for all 200 points: the ReLU never bends, so the network is a linear "
-             "model (section 1) and its loss stalls at 0.37, a straight boundary. Start the units with some points "
-             "on each side of 0.")
+             "model (section 1), whose boundary is a straight line that cannot separate the moons. Start the units "
+             "with some points on each side of 0.")
 
 
 def revive(params):
