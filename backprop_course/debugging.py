@@ -18,8 +18,6 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import planted_bugs
-
 PARAMETERS = ("W1", "b1", "W2", "b2", "W3", "b3", "W4", "b4")
 # Every tensor the backward pass computes a gradient for, in the order it computes them.
 LABELS = ("logits", "W4", "b4", "h3", "z3", "W3", "b3", "h2", "z2", "W2", "b2", "h1", "z1", "W1", "b1")
@@ -107,42 +105,6 @@ def gradient_errors(steps, c, numeric_grad, relative_error, local=False):
 def flagged(errors, tol=1e-6):
     """The names whose error is not below tol, in backward order (NaN is flagged: it is not below anything)."""
     return [name for name, err in errors.items() if not err < tol]
-
-
-# The planted bugs, and their fixes --------------------------------------------------------------------------
-def d_logits(c, d):
-    shifted = c.logits - c.logits.max(axis=1, keepdims=True)   # softmax is shift-invariant; exp(≤ 0) can't overflow
-    p = np.exp(shifted)
-    p /= p.sum(axis=1, keepdims=True)
-    return p - c.onehot
-
-
-def d_z3(c, d):
-    return d["h3"] * (c.z3 > 0)        # the mask comes from the pre-activation, not from the gradient
-
-
-def d_h2(c, d):
-    grad = d["h3"].copy()              # the skip path
-    grad += d["z3"] @ c.W3.T           # ...plus the path through the layer: gradients add at a fork
-    return grad
-
-
-def d_h1(c, d):
-    return d["z2"] @ c.W2.T
-
-
-def d_b1(c, d):
-    return d["z1"].sum(axis=0) / c.N
-
-
-FIXES = {"logits": d_logits, "z3": d_z3, "h2": d_h2, "h1": d_h1, "b1": d_b1}
-PLANTED = frozenset(FIXES)
-BUGGY = planted_bugs.STEPS
-
-
-def with_fixes(names, steps=None):
-    """The planted backward (or `steps`) with the course's fix for each of `names`."""
-    return {**(steps or BUGGY), **{name: FIXES[name] for name in names}}
 
 
 def yours_or_course(yours, course, *probe):
