@@ -208,3 +208,19 @@ def test_the_learner_s_debugging_module_holds_no_answer_key():
     with the exercise, so `debugging.<tab>` does not offer the answer to find_the_bugs."""
     assert not [name for name, value in vars(debugging).items()
                 if isinstance(value, (set, frozenset, dict)) and set(value) == PLANTED]
+
+
+def test_a_backward_difference_is_called_backward():
+    from backprop_course.exercises.gradient_checking import BACKWARD
+
+    def backward_difference(f, x, h=1e-5):
+        x = np.array(x, dtype=np.float64)
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            down = x.copy()
+            down[i] -= h
+            grad[i] = (f(x) - f(down)) / h
+        return grad
+
+    result = check("numeric_grad", backward_difference)
+    assert result.status == "incorrect" and result.message == BACKWARD, result

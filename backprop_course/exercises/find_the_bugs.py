@@ -78,8 +78,8 @@ def find_the_bugs():
 DOWNSTREAM = ("Your set holds tensors whose steps are right: a bug spreads to every gradient computed after it, so "
               "the whole backward pass is red from the first bug on. Check each step alone, fed correct upstream "
               "gradients (gradient_errors(..., local=True)): then only the buggy steps stay red.")
-FIRST_ONLY = ("That is the first bug in backward order, but not the only one. Check each step alone (local=True), "
-              "or fix this one and look again.")
+FIRST_ONLY = ("That is the first red step in backward order on one batch, but not the only bug. Check each step "
+              "alone (local=True), or fix this one and look again.")
 SMALL_ONLY = ("One planted bug shows only on the large inputs: a check passes or fails on the inputs it sees. Run "
               "your checker on both batches.")
 _SMALL_BUGS = PLANTED - {"logits"}

@@ -55,9 +55,14 @@ class Probe:
         return float(self.fn(x))
 
 
-FORWARD = ("These are forward differences, (f(x + h) - f(x)) / h: their error shrinks only like h (here about "
-           "1e-5 times the curvature). Central differences, (f(x + h) - f(x - h)) / 2h, cancel that term and err "
-           "by h² (about 1e-10).")
+def _one_sided(kind, formula):
+    return (f"These are {kind} differences, {formula}: their error shrinks only like h (here about 1e-5 times the "
+            "curvature). Central differences, (f(x + h) - f(x - h)) / 2h, cancel that term and err by h² (about "
+            "1e-10).")
+
+
+FORWARD = _one_sided("forward", "(f(x + h) - f(x)) / h")
+BACKWARD = _one_sided("backward", "(f(x) - f(x - h)) / h")
 TINY_H = ("Your nudges are far smaller than h: round-off wins. f(x + h) - f(x - h) then keeps only a few correct "
           "digits (float64 holds 16), and dividing by a tiny 2h blows the rounding up. Use the h you are given.")
 NO_FLOAT64 = ("f was called at float32 points: in float32, x + 1e-5 rounds away most of the nudge (float32 holds "
@@ -147,7 +152,7 @@ register(Exercise(
         Mistake(_numeric_changed("forward_difference", ("= old - h\n        down", "= old\n        down"),
                                  ("(up - down) / (2 * h)", "(up - down) / h")), FORWARD),
         Mistake(_numeric_changed("backward_difference", ("x[i] = old + h\n        up = f(x)", "up = f(x)"),
-                                 ("(up - down) / (2 * h)", "(up - down) / h")), FORWARD),
+                                 ("(up - down) / (2 * h)", "(up - down) / h")), BACKWARD),
         Mistake(_numeric_changed("tiny_h", ("    x = np.array", "    h = 1e-13\n    x = np.array")), TINY_H),
         Mistake(_numeric_changed("no_float64", ("np.array(x, dtype=np.float64)", "np.array(x)")), NO_FLOAT64),
         Mistake(_numeric_changed("not_restored", ("        x[i] = old                      #", "        #")),
