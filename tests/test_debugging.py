@@ -224,3 +224,13 @@ def test_a_backward_difference_is_called_backward():
 
     result = check("numeric_grad", backward_difference)
     assert result.status == "incorrect" and result.message == BACKWARD, result
+
+
+def test_a_numeric_grad_that_ignores_the_given_h_is_told_so():
+    from backprop_course.exercises.gradient_checking import WRONG_H
+
+    def fixed_h(f, x, h=1e-5):   # passes at h = 1e-5 and 1e-4; the sweep over h would draw it flat
+        return _vectorized(f, x, 1e-5)
+
+    result = check("numeric_grad", fixed_h)
+    assert result.status == "incorrect" and result.message == WRONG_H, result
