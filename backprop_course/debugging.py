@@ -108,12 +108,15 @@ def flagged(errors, tol=1e-6):
 
 
 def yours_or_course(yours, course, *probe):
-    """(function, whose): the learner's function once it runs on `probe` without NotImplementedError, else the
-    course's, with a label that says which one ran."""
+    """(function, whose): the learner's function once it runs on `probe`, else the course's, with a label that
+    says which one ran and why (a learner's function that crashes is named with its error, not run further)."""
     try:
         yours(*probe)
     except NotImplementedError:
         return course, f"the course's {course.__name__} (yours is not written yet)"
+    except Exception as exc:  # the learner's own bug: say so, and let the lab go on with the course's
+        return course, (f"the course's {course.__name__} (yours raised {type(exc).__name__}: {str(exc)[:80]}; "
+                        "run its check)")
     return yours, f"your {course.__name__}"
 
 

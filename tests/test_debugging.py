@@ -234,3 +234,12 @@ def test_a_numeric_grad_that_ignores_the_given_h_is_told_so():
 
     result = check("numeric_grad", fixed_h)
     assert result.status == "incorrect" and result.message == WRONG_H, result
+
+
+def test_a_learner_s_checker_that_crashes_is_replaced_and_named():
+    def broken(f, x, h=1e-5):
+        raise IndexError("index 3 is out of bounds")
+
+    grad, error, whose = debugging.your_checker(broken, relative_error)
+    assert grad is numeric_grad and error is relative_error
+    assert "yours raised IndexError: index 3 is out of bounds" in whose and "your relative_error" in whose
