@@ -243,3 +243,13 @@ def test_a_learner_s_checker_that_crashes_is_replaced_and_named():
     grad, error, whose = debugging.your_checker(broken, relative_error)
     assert grad is numeric_grad and error is relative_error
     assert "yours raised IndexError: index 3 is out of bounds" in whose and "your relative_error" in whose
+
+
+def test_the_checker_label_says_whose_functions_run():
+    def stub(*args):
+        raise NotImplementedError
+
+    assert debugging.your_checker(stub, stub)[2] == ("the course's numeric_grad and relative_error "
+                                                     "(yours are not written yet)")
+    assert debugging.your_checker(_vectorized, stub)[2] == ("your numeric_grad and the course's relative_error "
+                                                            "(yours is not written yet)")
