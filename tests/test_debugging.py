@@ -4,9 +4,9 @@ plausible answers by what they did."""
 import numpy as np
 import pytest
 
-from backprop_course import debugging
+from backprop_course import debugging, planted_bugs
 from backprop_course.exercises import check
-from backprop_course.exercises.find_the_bugs import DOWNSTREAM, SMALL_ONLY
+from backprop_course.exercises.find_the_bugs import DOWNSTREAM, PLANTED, SMALL_ONLY, with_fixes
 from backprop_course.exercises.gradient_checking import (
     CHANGED_X,
     NO_FLOAT64,
@@ -37,20 +37,20 @@ def _flagged(steps, local=True):
 
 
 def test_the_checker_flags_exactly_the_planted_steps():
-    assert _flagged(debugging.BUGGY) == debugging.PLANTED
-    assert len(debugging.PLANTED) == 5
+    assert _flagged(planted_bugs.STEPS) == PLANTED
+    assert len(PLANTED) == 5
 
 
-@pytest.mark.parametrize("name", sorted(debugging.PLANTED))
+@pytest.mark.parametrize("name", sorted(PLANTED))
 def test_with_one_bug_fixed_the_checker_flags_exactly_the_others(name):
-    assert _flagged(debugging.with_fixes([name])) == debugging.PLANTED - {name}
+    assert _flagged(with_fixes([name])) == PLANTED - {name}
 
 
 def test_with_every_fix_the_whole_backward_pass_agrees_with_the_engine():
     from backprop_course import Tensor
     from backprop_course.nn import cross_entropy
 
-    fixed = debugging.with_fixes(debugging.PLANTED)
+    fixed = with_fixes(PLANTED)
     assert _flagged(fixed, local=False) == set()
     for X, y in BATCHES.values():
         c = debugging.forward(PARAMS, X, y)
@@ -67,7 +67,7 @@ def test_with_every_fix_the_whole_backward_pass_agrees_with_the_engine():
 def test_the_overflow_bug_shows_only_on_the_large_inputs():
     for batch, shows in (("small inputs", False), ("large inputs", True)):
         c = debugging.forward(PARAMS, *BATCHES[batch])
-        errors = debugging.gradient_errors(debugging.BUGGY, c, numeric_grad, relative_error, local=True)
+        errors = debugging.gradient_errors(planted_bugs.STEPS, c, numeric_grad, relative_error, local=True)
         assert ("logits" in debugging.flagged(errors)) == shows
         assert np.isfinite(c.loss)                      # the forward loss is the stable one
 
@@ -80,7 +80,7 @@ def test_the_batches_stay_clear_of_the_relu_kinks():
 
 def test_an_end_to_end_check_flags_everything_after_the_first_bug():
     c = debugging.forward(PARAMS, *BATCHES["small inputs"])
-    errors = debugging.gradient_errors(debugging.BUGGY, c, numeric_grad, relative_error)
+    errors = debugging.gradient_errors(planted_bugs.STEPS, c, numeric_grad, relative_error)
     assert debugging.flagged(errors) == list(debugging.LABELS[debugging.LABELS.index("z3"):])
 
 
@@ -186,7 +186,7 @@ def test_the_hints_numbers_are_right():
     last = EXERCISES["relative_error"].hints[-1]
     assert "9.999e-05" in last and "1.9997e-04" in last
     assert "5 planted bugs: 4 show on the small inputs" in EXERCISES["find_the_bugs"].hints[-1]
-    assert len(debugging.PLANTED) == 5 and len(debugging.PLANTED - {"logits"}) == 4   # logits: large inputs only
+    assert len(PLANTED) == 5 and len(PLANTED - {"logits"}) == 4   # logits: large inputs only
 
 
 def test_notebook_09_keeps_the_course_s_checker_out_of_the_learner_s_cells():
@@ -201,3 +201,55 @@ def test_notebook_09_keeps_the_course_s_checker_out_of_the_learner_s_cells():
                if cell.cell_type == "code" and "asserts" not in cell.metadata.get("tags", [])]
     assert visible and not any("gradient_checking" in source or "course_numeric_grad" in source
                                or "course_relative_error" in source for source in visible)
+
+
+def test_the_learner_s_debugging_module_holds_no_answer_key():
+    """The notebook's `debugging` holds the network and the checker harness; the planted set and its fixes live
+    with the exercise, so `debugging.<tab>` does not offer the answer to find_the_bugs."""
+    assert not [name for name, value in vars(debugging).items()
+                if isinstance(value, (set, frozenset, dict)) and set(value) == PLANTED]
+
+
+def test_a_backward_difference_is_called_backward():
+    from backprop_course.exercises.gradient_checking import BACKWARD
+
+    def backward_difference(f, x, h=1e-5):
+        x = np.array(x, dtype=np.float64)
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            down = x.copy()
+            down[i] -= h
+            grad[i] = (f(x) - f(down)) / h
+        return grad
+
+    result = check("numeric_grad", backward_difference)
+    assert result.status == "incorrect" and result.message == BACKWARD, result
+
+
+def test_a_numeric_grad_that_ignores_the_given_h_is_told_so():
+    from backprop_course.exercises.gradient_checking import WRONG_H
+
+    def fixed_h(f, x, h=1e-5):   # passes at h = 1e-5 and 1e-4; the sweep over h would draw it flat
+        return _vectorized(f, x, 1e-5)
+
+    result = check("numeric_grad", fixed_h)
+    assert result.status == "incorrect" and result.message == WRONG_H, result
+
+
+def test_a_learner_s_checker_that_crashes_is_replaced_and_named():
+    def broken(f, x, h=1e-5):
+        raise IndexError("index 3 is out of bounds")
+
+    grad, error, whose = debugging.your_checker(broken, relative_error)
+    assert grad is numeric_grad and error is relative_error
+    assert "yours raised IndexError: index 3 is out of bounds" in whose and "your relative_error" in whose
+
+
+def test_the_checker_label_says_whose_functions_run():
+    def stub(*args):
+        raise NotImplementedError
+
+    assert debugging.your_checker(stub, stub)[2] == ("the course's numeric_grad and relative_error "
+                                                     "(yours are not written yet)")
+    assert debugging.your_checker(_vectorized, stub)[2] == ("your numeric_grad and the course's relative_error "
+                                                            "(yours is not written yet)")

@@ -3,13 +3,69 @@
 The answer is a set of tensor names from debugging.LABELS. The check never shows the planted set: each case
 tests one property (valid names; no right step named; the bugs of the small inputs; the one that only the large
 inputs show), and a set a plausible method gives is explained by its declared mistake.
+
+This module is also the answer key: the course's fix for each planted bug (FIXES), which stands in for a fix
+the learner has not written in the notebook's picture (fix_stages).
 """
 
 from __future__ import annotations
 
-from .. import debugging
+import numpy as np
+
+from .. import debugging, planted_bugs
 from .checking import Failure
 from .registry import Case, Exercise, Mistake, register
+
+
+# The course's fixes -----------------------------------------------------------------------------------------
+def d_logits(c, d):
+    shifted = c.logits - c.logits.max(axis=1, keepdims=True)   # softmax is shift-invariant; exp(≤ 0) can't overflow
+    p = np.exp(shifted)
+    p /= p.sum(axis=1, keepdims=True)
+    return p - c.onehot
+
+
+def d_z3(c, d):
+    return d["h3"] * (c.z3 > 0)        # the mask comes from the pre-activation, not from the gradient
+
+
+def d_h2(c, d):
+    grad = d["h3"].copy()              # the skip path
+    grad += d["z3"] @ c.W3.T           # ...plus the path through the layer: gradients add at a fork
+    return grad
+
+
+def d_h1(c, d):
+    return d["z2"] @ c.W2.T
+
+
+def d_b1(c, d):
+    return d["z1"].sum(axis=0) / c.N
+
+
+FIXES = {"logits": d_logits, "z3": d_z3, "h2": d_h2, "h1": d_h1, "b1": d_b1}
+PLANTED = frozenset(FIXES)
+
+
+def with_fixes(names, steps=None):
+    """The planted backward (or `steps`) with the course's fix for each of `names`."""
+    return {**(steps or planted_bugs.STEPS), **{name: FIXES[name] for name in names}}
+
+
+def fix_stages(yours=None):
+    """[(label, steps)]: the planted backward, then one more bug fixed per row, in backward order. The
+    learner's fix from `yours` ({name: step}) is used where there is one, else the course's; labels say whose."""
+    yours = {name: step for name, step in (yours or {}).items() if name in PLANTED}
+    steps, rows = dict(planted_bugs.STEPS), [("as planted", dict(planted_bugs.STEPS))]
+    for name in debugging.LABELS:
+        if name in PLANTED:
+            steps[name] = yours.get(name, FIXES[name])
+            whose = "yours" if name in yours else "course's"
+            rows.append((f"+ fix {name} ({whose})", dict(steps)))
+    return rows
+
+
+# The check --------------------------------------------------------------------------------------------------
 
 
 def find_the_bugs():
@@ -22,11 +78,11 @@ def find_the_bugs():
 DOWNSTREAM = ("Your set holds tensors whose steps are right: a bug spreads to every gradient computed after it, so "
               "the whole backward pass is red from the first bug on. Check each step alone, fed correct upstream "
               "gradients (gradient_errors(..., local=True)): then only the buggy steps stay red.")
-FIRST_ONLY = ("That is the first bug in backward order, but not the only one. Check each step alone (local=True), "
-              "or fix this one and look again.")
+FIRST_ONLY = ("That is the first red step in backward order on one batch, but not the only bug. Check each step "
+              "alone (local=True), or fix this one and look again.")
 SMALL_ONLY = ("One planted bug shows only on the large inputs: a check passes or fails on the inputs it sees. Run "
               "your checker on both batches.")
-_SMALL_BUGS = debugging.PLANTED - {"logits"}
+_SMALL_BUGS = PLANTED - {"logits"}
 
 
 def _names(answer):
@@ -42,13 +98,13 @@ def _names(answer):
 
 def _run(answer, aspect):
     got = _names(answer)
-    if got == debugging.PLANTED:
+    if got == PLANTED:
         return None
     for mistake in MISTAKES:
         if got == _names(mistake.answer):
             raise Failure(mistake.message)
-    if aspect == "right steps" and got - debugging.PLANTED:
-        wrong = len(got - debugging.PLANTED)
+    if aspect == "right steps" and got - PLANTED:
+        wrong = len(got - PLANTED)
         raise Failure(f"{wrong} of the steps you named {'is' if wrong == 1 else 'are'} right: fed correct upstream "
                       "gradients, its relative error stays below 1e-6.")
     if aspect == "small inputs" and _SMALL_BUGS - got:

@@ -55,11 +55,18 @@ class Probe:
         return float(self.fn(x))
 
 
-FORWARD = ("These are forward differences, (f(x + h) - f(x)) / h: their error shrinks only like h (here about "
-           "1e-5 times the curvature). Central differences, (f(x + h) - f(x - h)) / 2h, cancel that term and err "
-           "by h² (about 1e-10).")
+def _one_sided(kind, formula):
+    return (f"These are {kind} differences, {formula}: their error shrinks only like h (here about 1e-5 times the "
+            "curvature). Central differences, (f(x + h) - f(x - h)) / 2h, cancel that term and err by h² (about "
+            "1e-10).")
+
+
+FORWARD = _one_sided("forward", "(f(x + h) - f(x)) / h")
+BACKWARD = _one_sided("backward", "(f(x) - f(x - h)) / h")
 TINY_H = ("Your nudges are far smaller than h: round-off wins. f(x + h) - f(x - h) then keeps only a few correct "
           "digits (float64 holds 16), and dividing by a tiny 2h blows the rounding up. Use the h you are given.")
+WRONG_H = ("Your nudges are not the h you are given: nudge each entry by exactly h (the sweep over h in section 2 "
+           "draws your numeric_grad at every h it passes).")
 NO_FLOAT64 = ("f was called at float32 points: in float32, x + 1e-5 rounds away most of the nudge (float32 holds "
               "about 7 digits). Compute on a float64 copy of x, np.array(x, dtype=np.float64).")
 OWN_NUMERIC = ("This exercise asks you to write the numeric gradient yourself: your code called the course's "
@@ -101,9 +108,12 @@ def _run_numeric_grad(answer, probe, x, h=None):
                       got=f"f called at {next((p.dtype for p in points if p.dtype != np.float64), 'float32')} points")
     nudges = [np.abs(p.astype(np.float64) - x0).max() for p in points]
     nudges = [s for s in nudges if s > 0]
-    if nudges and min(nudges) < 1e-3 * (1e-5 if h is None else h):
-        raise Failure(TINY_H, expected=f"nudges of h = {1e-5 if h is None else h:g}",
-                      got=f"a nudge of {min(nudges):.1e}")
+    h = 1e-5 if h is None else h
+    if nudges and min(nudges) < min(1e-3 * h, 1e-8):    # below √ε (1.5e-8), round-off wins
+        raise Failure(TINY_H, expected=f"nudges of h = {h:g}", got=f"a nudge of {min(nudges):.1e}")
+    if nudges and not np.allclose(nudges, h, rtol=1e-3, atol=0):
+        odd = max(nudges, key=lambda s: abs(s - h))
+        raise Failure(WRONG_H, expected=f"nudges of h = {h:g}", got=f"a nudge of {odd:.1e}")
     return out
 
 
@@ -118,6 +128,8 @@ def _numeric_grad_cases():
              (Probe(lambda x: np.log(np.exp(x).sum())), rng.normal(size=3))),
         Case("f(x) = Σ cos(x) at x near 1000, h = 1e-4",
              (Probe(lambda x: np.cos(x).sum()), 1000 + rng.normal(size=3), 1e-4)),
+        Case("f(x) = Σ exp(2x) on a (3,) array, h = 1e-2",
+             (Probe(lambda x: np.exp(2 * x).sum()), rng.normal(size=3), 1e-2)),
     ]
     for case in cases:
         probe, x, *h = case.args
@@ -147,8 +159,9 @@ register(Exercise(
         Mistake(_numeric_changed("forward_difference", ("= old - h\n        down", "= old\n        down"),
                                  ("(up - down) / (2 * h)", "(up - down) / h")), FORWARD),
         Mistake(_numeric_changed("backward_difference", ("x[i] = old + h\n        up = f(x)", "up = f(x)"),
-                                 ("(up - down) / (2 * h)", "(up - down) / h")), FORWARD),
+                                 ("(up - down) / (2 * h)", "(up - down) / h")), BACKWARD),
         Mistake(_numeric_changed("tiny_h", ("    x = np.array", "    h = 1e-13\n    x = np.array")), TINY_H),
+        Mistake(_numeric_changed("ignores_h", ("    x = np.array", "    h = 1e-5\n    x = np.array")), WRONG_H),
         Mistake(_numeric_changed("no_float64", ("np.array(x, dtype=np.float64)", "np.array(x)")), NO_FLOAT64),
         Mistake(_numeric_changed("not_restored", ("        x[i] = old                      #", "        #")),
                 NOT_RESTORED),
