@@ -53,6 +53,7 @@ register(Exercise(
     prompt="Before running anything: for each activation and initialization, which layer of the deep network "
            "receives the smallest gradient?",
     reference=smallest_gradient_layer,
+    by_hand=True,   # the quiz asks for a prediction: running the network is refused
     cases=lambda: [Case(f"depth = {d}", (d,)) for d in (10, 6, 16)],
     outputs=_quiz_names(),
     run=_run_quiz,
@@ -86,8 +87,8 @@ register(Exercise(
 # init_scale ------------------------------------------------------------------------------------------
 def init_scale(fan_in, activation):
     """Return the standard deviation for the weights of a layer with `fan_in` inputs followed by `activation`
-    ("linear", "sigmoid", "tanh" or "relu"), so that the variance of the pre-activations stays the same from
-    layer to layer."""
+    ("linear", "tanh" or "relu"), so that the variance of the pre-activations stays the same from layer to
+    layer."""
     gain = 2.0 if activation == "relu" else 1.0   # a ReLU zeroes half its inputs: twice the variance makes up
     return float(np.sqrt(gain / fan_in))          # Var(z) = fan_in · std² · E[h²]
 
@@ -96,8 +97,8 @@ VARIANCE = ("That is the variance, not the standard deviation: Var(w) = gain / f
             "is its square root.")
 NO_RELU_GAIN = ("A ReLU sets every negative input to 0, so it keeps only half of the variance: the relu layer "
                 "needs std = √(2 / fan_in) (He initialization), twice the variance of the others.")
-RELU_GAIN_EVERYWHERE = ("The factor 2 makes up for the half a ReLU throws away. A sigmoid, tanh or linear layer "
-                        "keeps (near 0) the variance it gets, so it needs std = √(1 / fan_in): with √(2 / fan_in) "
+RELU_GAIN_EVERYWHERE = ("The factor 2 makes up for the half a ReLU throws away. A tanh or linear layer keeps "
+                        "(near 0) the variance it gets, so it needs std = √(1 / fan_in): with √(2 / fan_in) "
                         "its pre-activations grow by √2 at every layer.")
 TIMES_FAN_IN = ("The more inputs a unit sums, the larger its pre-activation: the standard deviation must SHRINK as "
                 "fan_in grows, like 1/√fan_in.")
@@ -112,7 +113,7 @@ def _run_scale(answer, fan_in, activation):
 
 
 def _scale_cases():
-    pairs = [(64, "relu"), (64, "tanh"), (100, "sigmoid"), (3, "linear"), (784, "relu"), (1, "tanh")]
+    pairs = [(64, "relu"), (64, "tanh"), (100, "linear"), (3, "linear"), (784, "relu"), (1, "tanh")]
     return [Case(f"fan_in = {n}, activation = {a!r}", (n, a)) for n, a in pairs]
 
 
@@ -252,12 +253,18 @@ def clipped_sgd_step(params, grads, lr, max_norm):
     return [p - lr * scale * g for p, g in zip(params, grads, strict=True)]
 
 
+def _clip(arrays, max_norm):
+    """clip_grad_norm for the mistakes below: an answer calling the course's clip_grad_norm is refused."""
+    total = np.sqrt(sum(float(np.sum(a ** 2)) for a in arrays))
+    return [a * min(1.0, max_norm / total) for a in arrays]
+
+
 def _step_clips_params(params, grads, lr, max_norm):
-    return [p - lr * g for p, g in zip(clip_grad_norm(params, max_norm), grads, strict=True)]
+    return [p - lr * g for p, g in zip(_clip(params, max_norm), grads, strict=True)]
 
 
 def _step_clips_update(params, grads, lr, max_norm):
-    return clip_grad_norm([p - lr * g for p, g in zip(params, grads, strict=True)], max_norm)
+    return _clip([p - lr * g for p, g in zip(params, grads, strict=True)], max_norm)
 
 
 def _step_unclipped(params, grads, lr, max_norm):
@@ -265,7 +272,7 @@ def _step_unclipped(params, grads, lr, max_norm):
 
 
 def _step_uphill(params, grads, lr, max_norm):
-    return [p + lr * g for p, g in zip(params, clip_grad_norm(grads, max_norm), strict=True)]
+    return [p + lr * g for p, g in zip(params, _clip(grads, max_norm), strict=True)]
 
 
 CLIPS_PARAMS = ("The parameters were clipped, not the gradients: clipping bounds the size of a STEP, so it applies "
@@ -273,6 +280,8 @@ CLIPS_PARAMS = ("The parameters were clipped, not the gradients: clipping bounds
 CLIPS_UPDATE = ("The new parameters were clipped after the step: clip the gradients first, then step with them.")
 UNCLIPPED = "The gradients were not clipped: with these gradients the step is far larger than max_norm allows."
 UPHILL = "The step goes uphill: gradient descent subtracts, p − lr·g."
+COURSE_CLIP = ("Your step calls the course's clip_grad_norm (the notebook imports it for its exploding run): clip "
+               "with your own.")
 
 
 def _run_step(answer, params, grads, lr, max_norm):
@@ -304,6 +313,7 @@ register(Exercise(
     points=1,
     prompt="Return the new parameters after one SGD step whose gradients were clipped by their global norm.",
     reference=clipped_sgd_step,
+    own_work=((clip_grad_norm, COURSE_CLIP),),
     cases=_step_cases,
     outputs=("params[0]", "params[1]", "params[2]"),
     run=_run_step,

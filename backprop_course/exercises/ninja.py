@@ -158,7 +158,8 @@ register(Exercise(
         "Start from your atomic chain (bndiff, bnvar, bnvar_inv, bnraw): every path from x to the output must "
         "be summed, the direct one and those through the mean and the variance.",
         "There are three: x_i directly, through the mean (which every x_j shares), and through the variance.",
-        "Check: with x = [[1], [3]], gamma = [1], eps = 0 and dout = [[1], [0]], dx = [[0], [0]].",
+        "Check: with x = [[1], [3]], gamma = [1], eps = 0 and dout = [[1], [0]]: dx = [[0], [0]] (two rows always "
+        "normalize to ∓1/√2, whatever x is), dgamma = [−0.7071] and dbeta = [1].",
     ),
     imports="import numpy as np",
 ))
