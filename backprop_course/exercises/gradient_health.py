@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from .. import autodiff
 from .checking import IN_PLACE, Failure
 from .registry import Case, Exercise, Mistake, register
 
@@ -27,6 +28,10 @@ def smallest_gradient_layer(activation, init, depth):
     weight = 8.0 if init == "naive" else 1.0
     factor = weight * {"sigmoid": 0.25, "tanh": 1.0, "relu": np.sqrt(0.5)}[activation]
     return 1 if factor <= 1 else depth   # shrinking on the way back: smallest next to the input
+
+
+PREDICT = ("The quiz asks for a prediction, not a measurement: your code ran a backward pass. Estimate the factor "
+           "each layer back multiplies the gradient by, instead.")
 
 
 def _run_quiz(answer, depth):
@@ -53,7 +58,7 @@ register(Exercise(
     prompt="Before running anything: for each activation and initialization, which layer of the deep network "
            "receives the smallest gradient?",
     reference=smallest_gradient_layer,
-    by_hand=True,   # the quiz asks for a prediction: running the network is refused
+    own_work=((autodiff.gradients, PREDICT),),   # every backward pass goes through it
     cases=lambda: [Case(f"depth = {d}", (d,)) for d in (10, 6, 16)],
     outputs=_quiz_names(),
     run=_run_quiz,
