@@ -72,7 +72,8 @@ register(Exercise(
     shape_why="dlogits has the shape of logits, (N, C).",
     hints=(
         "Compare with your atomic chain: everything from dlogprobs to dlogits collapses into one expression.",
-        "Each row on its own: d(−log p_y)/dlogit_j = p_j − [j = y]. Then the mean over N rows.",
+        "Each row on its own: −log p_y = −logit_y + log Σ_j exp(logit_j). Differentiate both terms with respect "
+        "to each logit_j (the first only where j = y), then remember the mean over N rows.",
         "Check: logits = [[0, 0]] with y = [0] gives [[−0.5, 0.5]].",
     ),
     imports="import numpy as np",
