@@ -277,6 +277,10 @@ def _step_unclipped(params, grads, lr, max_norm):
     return [p - lr * g for p, g in zip(params, grads, strict=True)]
 
 
+def _step_clips_each(params, grads, lr, max_norm):
+    return [p - lr * g * min(1.0, max_norm / np.linalg.norm(g)) for p, g in zip(params, grads, strict=True)]
+
+
 def _step_uphill(params, grads, lr, max_norm):
     return [p + lr * g for p, g in zip(params, _clip(grads, max_norm), strict=True)]
 
@@ -286,6 +290,8 @@ CLIPS_PARAMS = ("The parameters were clipped, not the gradients: clipping bounds
 CLIPS_UPDATE = ("The new parameters were clipped after the step: clip the gradients first, then step with them.")
 UNCLIPPED = "The gradients were not clipped: with these gradients the step is far larger than max_norm allows."
 UPHILL = "The step goes uphill: gradient descent subtracts, p − lr·g."
+STEP_EACH = ("Each gradient was clipped by its own norm, which changes the step's direction: clip them together, "
+             "by their global norm, as in clip_grad_norm.")
 COURSE_CLIP = ("Your step calls the course's clip_grad_norm (the notebook imports it for its exploding run): clip "
                "with your own.")
 
@@ -328,6 +334,7 @@ register(Exercise(
         Mistake(_step_clips_update, CLIPS_UPDATE),
         Mistake(_step_unclipped, UNCLIPPED),
         Mistake(_step_uphill, UPHILL),
+        Mistake(_step_clips_each, STEP_EACH),
     ),
     hints=(
         "Two lines: clip, then step.",
