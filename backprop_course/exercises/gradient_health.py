@@ -143,7 +143,8 @@ register(Exercise(
     ),
     hints=(
         "z = Σᵢ wᵢ·hᵢ sums fan_in products of independent, zero-mean weights: Var(z) = fan_in · Var(w) · E[h²].",
-        "Keep Var(z) equal to E[h²] of a linear unit: Var(w) = 1 / fan_in. A ReLU passes E[h²] = Var(z) / 2 only.",
+        "A linear unit passes E[h²] = Var(z) on to the next layer: ask that the next Var(z) be the same, and solve "
+        "for Var(w). A ReLU passes only half of it, E[h²] = Var(z) / 2.",
         "Check: fan_in = 64 gives std 0.125 for tanh and 0.1768 for relu.",
     ),
     imports="import numpy as np",
