@@ -57,3 +57,10 @@ def test_the_fused_exercises_refuse_the_engine(tmp_path, monkeypatch):
                                 ("embedding_backward", embedding_backward)):
         result = check(exercise_id, answer)
         assert not result and result.message == BY_HAND, result
+
+
+def test_the_batchnorm_hint_s_numbers_are_the_reference_s():
+    dx, dgamma, dbeta = batchnorm_backward(np.array([[1.0], [0.0]]), np.array([[1.0], [3.0]]), np.array([1.0]), eps=0)
+    np.testing.assert_allclose(dx, [[0.0], [0.0]], atol=1e-15)
+    np.testing.assert_allclose(dgamma, [-0.7071], atol=5e-5)
+    np.testing.assert_allclose(dbeta, [1.0])

@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from .. import autodiff
 from .checking import IN_PLACE, Failure
 from .registry import Case, Exercise, Mistake, register
 
@@ -24,9 +25,14 @@ def smallest_gradient_layer(activation, init, depth):
     # Going back one layer multiplies the gradient by Wᵀ, which scales it by about std·√fan_in (8 for N(0, 1)
     # with fan_in 64, 1 for 1/√fan_in), and by the activation's local gradient: at most 0.25 for the sigmoid,
     # at most 1 (and below 1 away from 0) for tanh, 1 on the half of a ReLU's units that are on (√½ in norm).
-    weight = 8.0 if init == "naive" else 1.0
-    factor = weight * {"sigmoid": 0.25, "tanh": 1.0, "relu": np.sqrt(0.5)}[activation]
-    return 1 if factor <= 1 else depth   # shrinking on the way back: smallest next to the input
+    # With N(0, 1) weights the sigmoid saturates (z has a spread of about 5, σ′ averages about 0.07): 8 · 0.07 < 1.
+    if activation == "sigmoid":
+        return 1
+    return depth if init == "naive" else 1   # growing on the way back: smallest next to the output
+
+
+PREDICT = ("The quiz asks for a prediction, not a measurement: your code ran a backward pass. Estimate the factor "
+           "each layer back multiplies the gradient by, instead.")
 
 
 def _run_quiz(answer, depth):
@@ -53,6 +59,7 @@ register(Exercise(
     prompt="Before running anything: for each activation and initialization, which layer of the deep network "
            "receives the smallest gradient?",
     reference=smallest_gradient_layer,
+    own_work=((autodiff.gradients, PREDICT),),   # every backward pass goes through it
     cases=lambda: [Case(f"depth = {d}", (d,)) for d in (10, 6, 16)],
     outputs=_quiz_names(),
     run=_run_quiz,
@@ -86,8 +93,8 @@ register(Exercise(
 # init_scale ------------------------------------------------------------------------------------------
 def init_scale(fan_in, activation):
     """Return the standard deviation for the weights of a layer with `fan_in` inputs followed by `activation`
-    ("linear", "sigmoid", "tanh" or "relu"), so that the variance of the pre-activations stays the same from
-    layer to layer."""
+    ("linear", "tanh" or "relu"), so that the variance of the pre-activations stays the same from layer to
+    layer."""
     gain = 2.0 if activation == "relu" else 1.0   # a ReLU zeroes half its inputs: twice the variance makes up
     return float(np.sqrt(gain / fan_in))          # Var(z) = fan_in · std² · E[h²]
 
@@ -96,8 +103,8 @@ VARIANCE = ("That is the variance, not the standard deviation: Var(w) = gain / f
             "is its square root.")
 NO_RELU_GAIN = ("A ReLU sets every negative input to 0, so it keeps only half of the variance: the relu layer "
                 "needs std = √(2 / fan_in) (He initialization), twice the variance of the others.")
-RELU_GAIN_EVERYWHERE = ("The factor 2 makes up for the half a ReLU throws away. A sigmoid, tanh or linear layer "
-                        "keeps (near 0) the variance it gets, so it needs std = √(1 / fan_in): with √(2 / fan_in) "
+RELU_GAIN_EVERYWHERE = ("The factor 2 makes up for the half a ReLU throws away. A tanh or linear layer keeps "
+                        "(near 0) the variance it gets, so it needs std = √(1 / fan_in): with √(2 / fan_in) "
                         "its pre-activations grow by √2 at every layer.")
 TIMES_FAN_IN = ("The more inputs a unit sums, the larger its pre-activation: the standard deviation must SHRINK as "
                 "fan_in grows, like 1/√fan_in.")
@@ -112,7 +119,7 @@ def _run_scale(answer, fan_in, activation):
 
 
 def _scale_cases():
-    pairs = [(64, "relu"), (64, "tanh"), (100, "sigmoid"), (3, "linear"), (784, "relu"), (1, "tanh")]
+    pairs = [(64, "relu"), (64, "tanh"), (100, "linear"), (3, "linear"), (784, "relu"), (1, "tanh")]
     return [Case(f"fan_in = {n}, activation = {a!r}", (n, a)) for n, a in pairs]
 
 
@@ -136,7 +143,8 @@ register(Exercise(
     ),
     hints=(
         "z = Σᵢ wᵢ·hᵢ sums fan_in products of independent, zero-mean weights: Var(z) = fan_in · Var(w) · E[h²].",
-        "Keep Var(z) equal to E[h²] of a linear unit: Var(w) = 1 / fan_in. A ReLU passes E[h²] = Var(z) / 2 only.",
+        "A linear unit passes E[h²] = Var(z) on to the next layer: ask that the next Var(z) be the same, and solve "
+        "for Var(w). A ReLU passes only half of it, E[h²] = Var(z) / 2.",
         "Check: fan_in = 64 gives std 0.125 for tanh and 0.1768 for relu.",
     ),
     imports="import numpy as np",
@@ -252,20 +260,30 @@ def clipped_sgd_step(params, grads, lr, max_norm):
     return [p - lr * scale * g for p, g in zip(params, grads, strict=True)]
 
 
+def _clip(arrays, max_norm):
+    """clip_grad_norm for the mistakes below: an answer calling the course's clip_grad_norm is refused."""
+    total = np.sqrt(sum(float(np.sum(a ** 2)) for a in arrays))
+    return [a * min(1.0, max_norm / total) for a in arrays]
+
+
 def _step_clips_params(params, grads, lr, max_norm):
-    return [p - lr * g for p, g in zip(clip_grad_norm(params, max_norm), grads, strict=True)]
+    return [p - lr * g for p, g in zip(_clip(params, max_norm), grads, strict=True)]
 
 
 def _step_clips_update(params, grads, lr, max_norm):
-    return clip_grad_norm([p - lr * g for p, g in zip(params, grads, strict=True)], max_norm)
+    return _clip([p - lr * g for p, g in zip(params, grads, strict=True)], max_norm)
 
 
 def _step_unclipped(params, grads, lr, max_norm):
     return [p - lr * g for p, g in zip(params, grads, strict=True)]
 
 
+def _step_clips_each(params, grads, lr, max_norm):
+    return [p - lr * g * min(1.0, max_norm / np.linalg.norm(g)) for p, g in zip(params, grads, strict=True)]
+
+
 def _step_uphill(params, grads, lr, max_norm):
-    return [p + lr * g for p, g in zip(params, clip_grad_norm(grads, max_norm), strict=True)]
+    return [p + lr * g for p, g in zip(params, _clip(grads, max_norm), strict=True)]
 
 
 CLIPS_PARAMS = ("The parameters were clipped, not the gradients: clipping bounds the size of a STEP, so it applies "
@@ -273,6 +291,10 @@ CLIPS_PARAMS = ("The parameters were clipped, not the gradients: clipping bounds
 CLIPS_UPDATE = ("The new parameters were clipped after the step: clip the gradients first, then step with them.")
 UNCLIPPED = "The gradients were not clipped: with these gradients the step is far larger than max_norm allows."
 UPHILL = "The step goes uphill: gradient descent subtracts, p − lr·g."
+STEP_EACH = ("Each gradient was clipped by its own norm, which changes the step's direction: clip them together, "
+             "by their global norm, as in clip_grad_norm.")
+COURSE_CLIP = ("Your step calls the course's clip_grad_norm (the notebook imports it for its exploding run): clip "
+               "with your own.")
 
 
 def _run_step(answer, params, grads, lr, max_norm):
@@ -304,6 +326,7 @@ register(Exercise(
     points=1,
     prompt="Return the new parameters after one SGD step whose gradients were clipped by their global norm.",
     reference=clipped_sgd_step,
+    own_work=((clip_grad_norm, COURSE_CLIP),),
     cases=_step_cases,
     outputs=("params[0]", "params[1]", "params[2]"),
     run=_run_step,
@@ -312,6 +335,7 @@ register(Exercise(
         Mistake(_step_clips_update, CLIPS_UPDATE),
         Mistake(_step_unclipped, UNCLIPPED),
         Mistake(_step_uphill, UPHILL),
+        Mistake(_step_clips_each, STEP_EACH),
     ),
     hints=(
         "Two lines: clip, then step.",

@@ -72,7 +72,8 @@ register(Exercise(
     shape_why="dlogits has the shape of logits, (N, C).",
     hints=(
         "Compare with your atomic chain: everything from dlogprobs to dlogits collapses into one expression.",
-        "Each row on its own: d(−log p_y)/dlogit_j = p_j − [j = y]. Then the mean over N rows.",
+        "Each row on its own: −log p_y = −logit_y + log Σ_j exp(logit_j). Differentiate both terms with respect "
+        "to each logit_j (the first only where j = y), then remember the mean over N rows.",
         "Check: logits = [[0, 0]] with y = [0] gives [[−0.5, 0.5]].",
     ),
     imports="import numpy as np",
@@ -93,15 +94,16 @@ def batchnorm_backward(dout, x, gamma, eps=1e-5):
     return dx, dgamma, dbeta
 
 
-def _bn_variant(ddof=1, mean_gradient=True):
-    """The reference with the variance's n − ddof, and optionally the gradient through the mean left out."""
+def _bn_variant(ddof=1, mean_gradient=True, var_gradient=True, gamma_gradient=True):
+    """The reference with the variance's n − ddof, and optionally the gradient through the mean or through the
+    variance left out, or gamma left out of dx."""
     def answer(dout, x, gamma, eps=1e-5):
         n = len(x)
         var = x.var(axis=0, ddof=ddof)
         inv_std = 1 / np.sqrt(var + eps)
         xhat = (x - x.mean(axis=0)) * inv_std
-        dxhat = dout * gamma
-        through_var = -xhat * (dxhat * xhat).sum(axis=0) / (n - ddof)
+        dxhat = dout * gamma if gamma_gradient else dout
+        through_var = -xhat * (dxhat * xhat).sum(axis=0) / (n - ddof) if var_gradient else 0.0
         through_mean = -dxhat.sum(axis=0) / n if mean_gradient else 0.0
         return inv_std * (dxhat + through_mean + through_var), (dout * xhat).sum(axis=0), dout.sum(axis=0)
     return answer
@@ -111,6 +113,10 @@ BESSEL = ("The forward pass divides the squared deviations by n − 1 (Bessel's 
           "by n. Differentiate the variance the forward pass computed: d var / d x_i = 2 (x_i − mean) / (n − 1).")
 MEAN_FORGOTTEN = ("Every x_i also moves the batch mean, and the mean moves every (x_j − mean): dx is missing the "
                   "term −(1/n)·Σ dxhat, the gradient that flows back through the mean.")
+VAR_FORGOTTEN = ("Every x_i also moves the batch variance, and the variance scales every output: dx is missing the "
+                 "path through the variance (through bnvar and bnvar_inv in your atomic chain).")
+GAMMA_FORGOTTEN = ("dx is missing gamma: the output is gamma times the normalized x, so the gradient reaching the "
+                   "normalized x is gamma · dout.")
 NOT_SUMMED = ("gamma and beta were broadcast over the batch (one number per unit, used by every row), so their "
               "gradients are SUMS over the batch, axis 0: dgamma and dbeta have shape (H,).")
 BN_OUTPUTS = ("dx", "dgamma", "dbeta")
@@ -149,6 +155,8 @@ register(Exercise(
     mistakes=(
         Mistake(_bn_variant(ddof=0), BESSEL),
         Mistake(_bn_variant(mean_gradient=False), MEAN_FORGOTTEN),
+        Mistake(_bn_variant(var_gradient=False), VAR_FORGOTTEN),
+        Mistake(_bn_variant(gamma_gradient=False), GAMMA_FORGOTTEN),
         Mistake(lambda dout, x, gamma, eps=1e-5: (_bn_variant()(dout, x, gamma)[0],
                                                   dout * (x - x.mean(0)) / np.sqrt(x.var(0, ddof=1) + eps), dout),
                 NOT_SUMMED),
@@ -158,7 +166,8 @@ register(Exercise(
         "Start from your atomic chain (bndiff, bnvar, bnvar_inv, bnraw): every path from x to the output must "
         "be summed, the direct one and those through the mean and the variance.",
         "There are three: x_i directly, through the mean (which every x_j shares), and through the variance.",
-        "Check: with x = [[1], [3]], gamma = [1], eps = 0 and dout = [[1], [0]], dx = [[0], [0]].",
+        "Check: with x = [[1], [3]], gamma = [1], eps = 0 and dout = [[1], [0]]: dx = [[0], [0]] (two rows always "
+        "normalize to ∓1/√2, whatever x is), dgamma = [−0.7071] and dbeta = [1].",
     ),
     imports="import numpy as np",
 ))

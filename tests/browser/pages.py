@@ -139,6 +139,46 @@ ARM_REPAINT_JS = """
 """
 
 
+# Arms a measurement of one menu choice: from the change event to the first frame painted after the last
+# change the kernel makes to the widget's output (the menu itself excluded), as ARM_REPAINT_JS does for keys.
+MENU_REPAINT_JS = """
+([out, index, value]) => new Promise(resolve => {
+  const menu = out.querySelectorAll('select')[index];
+  let tPaint = null, quiet = null;
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => { tPaint = performance.now(); };
+  const finish = () => { obs.disconnect(); resolve(tPaint === null ? null : tPaint - tChange); };
+  const obs = new MutationObserver(mutations => {
+    if (mutations.every(m => menu.contains(m.target))) return;
+    requestAnimationFrame(() => channel.port2.postMessage(0));
+    clearTimeout(quiet);
+    quiet = setTimeout(finish, 300);
+  });
+  obs.observe(out, {subtree: true, childList: true, characterData: true, attributes: true});
+  const tChange = performance.now();
+  menu.value = value;
+  menu.dispatchEvent(new Event('change', {bubbles: true}));
+  setTimeout(() => { if (tPaint === null) finish(); }, 5000);
+})
+"""
+
+
+def menu_repaint_times(output):
+    """Milliseconds from choosing each other option of each menu (<select>) in `output` to the widget's repaint;
+    every menu ends where it started."""
+    times = []
+    menus = output.locator("select")
+    for index in range(menus.count()):
+        menu = menus.nth(index)
+        start = menu.input_value()
+        others = [v for v in menu.evaluate("m => [...m.options].map(o => o.value)") if v != start]
+        for value in [*others, start]:
+            ms = output.evaluate("(out, a) => (" + MENU_REPAINT_JS + ")([out, a[0], a[1]])", [index, value])
+            if ms is not None:
+                times.append(ms)
+    return times
+
+
 def repaint_times(output, presses=18):
     """Milliseconds from each arrow-key press on the sliders of `output` to the widget's repaint: at
     least `presses` in all and 6 per slider, so a widget with one slider has a median of more than

@@ -1,8 +1,9 @@
 """Every notebook in a real JupyterLab and Chromium, as a learner runs it: Run All, then look.
 
 After Run All, in each notebook: every picture fits its output area and a graph's text stays legible;
-the learner's tools resolve; every slider widget answers a keypress, and its repaint times are
-reported at the end of the run (a benchmark, never asserted). Screenshots go to test-artifacts/browser/.
+the learner's tools resolve; every slider widget answers a keypress (and every menu a choice), and its
+repaint times are reported at the end of the run (a benchmark, never asserted). Screenshots go to
+test-artifacts/browser/.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from pages import PICTURES_JS, open_and_run_all, repaint_times, run_new_cell
+from pages import PICTURES_JS, menu_repaint_times, open_and_run_all, repaint_times, run_new_cell
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 MIN_FONT_PX = 9.0
@@ -46,6 +47,10 @@ def test_notebook_as_a_learner_sees_it(course, page, notebook, artifacts, latenc
             times = repaint_times(output)
             assert times, f"{name}: no slider press changed the widget"
             latency_report.setdefault("widgets", {})[name] = times
+            if output.locator("select").count():
+                menu_times = menu_repaint_times(output)
+                assert menu_times, f"{name}: no menu choice changed the widget"
+                latency_report["widgets"][f"{name} menus"] = menu_times
             output.screenshot(path=str(artifacts / f"{notebook.stem}-widget-{k}.png"))
     for k, output in enumerate(outputs.all()):
         if output.locator("svg g.graph").count():
@@ -60,8 +65,9 @@ def test_notebook_as_a_learner_sees_it(course, page, notebook, artifacts, latenc
 def summarize(report):
     lines = []
     for name, times in report.get("widgets", {}).items():
-        lines.append(f"{name}: repaint after a keypress {statistics.median(times):.0f} ms median, "
-                     f"{max(times):.0f} ms max ({len(times)} presses)")
+        after, count = ("a menu choice", "choices") if name.endswith(" menus") else ("a keypress", "presses")
+        lines.append(f"{name}: repaint after {after} {statistics.median(times):.0f} ms median, "
+                     f"{max(times):.0f} ms max ({len(times)} {count})")
     for stem, p in report.get("graphs", []):
         lines.append(f"{stem} graph {p['title']}: {p['width']:.0f} px in a {p['area']:.0f} px output area, "
                      f"smallest text {p['minFontPx']:.1f} px")
