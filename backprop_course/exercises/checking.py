@@ -113,8 +113,10 @@ def _bound():
         """Raise a Failure at the first of `names` where `got` differs from `expected`.
 
         `mistakes` yields (outputs, message) for the known mistakes, lazily: an
-        answer whose every output matches a mistake's gets its message; failing
-        that, one whose first wrong output matches. Shapes are compared first.
+        answer whose every output matches a mistake's gets its message. A mistake
+        that changes one output only speaks of that output, so its message also
+        goes to an answer whose first wrong output is that one and matches it,
+        whatever else is wrong. Shapes are compared first.
         """
         for i, name in enumerate(names):
             g, e = got[i], expected[i]
@@ -128,7 +130,8 @@ def _bound():
                 if all(close(got[j], outputs[j], rtol, atol) for j in range(len(names))):
                     whole = message
                     break
-                if first is None and close(g, outputs[i], rtol, atol):
+                if first is None and close(g, outputs[i], rtol, atol) and all(
+                        close(outputs[j], expected[j], rtol, atol) for j in range(len(names)) if j != i):
                     first = message
             why = whole or first
             if why is None and near_miss and close(g, e, 0.05, 1e-3):
