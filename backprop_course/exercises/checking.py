@@ -62,6 +62,10 @@ class Failure(Exception):
         self.why, self.expected, self.got, self.part = why, expected, got, part
 
 
+class NotWrittenYet(NotImplementedError):
+    """A part of the answer that is not there at all yet (a method not written): the message says which."""
+
+
 def cap(text, limit=MESSAGE_CAP):
     text = str(text)
     return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit:,} more characters)"
