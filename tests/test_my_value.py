@@ -101,3 +101,26 @@ def test_a_crash_is_reported_with_its_line():
                                              "return {}['no such key']")
     result = check("my_value", _class(source))
     assert result.status == "error" and "KeyError" in result.message
+
+
+def _without(*methods):
+    cls = _class(mv._REFERENCE_SOURCE)
+    for name in methods:
+        delattr(cls, name)
+    return cls
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 5])
+def test_a_class_that_has_only_the_first_steps_is_told_which_methods_come_next(step):
+    # the notebook's class starts with __init__ alone: a step's methods are added, not filled in
+    later = [m for s, methods in mv.STEP_METHODS.items() if s > step for m in methods]
+    result = check("my_value", _without(*later))
+    assert result.status == "not attempted", result
+    assert f"step {step + 1}, {mv.STEPS[step][0]}" in result.message
+    assert all(f"`{m}`" in result.message for m in mv.STEP_METHODS[step + 1])
+    assert "NotImplementedError" not in result.message
+
+
+def test_a_missing_method_among_later_ones_is_a_mistake_not_a_step_to_come():
+    result = check("my_value", _without("__radd__", "__rmul__"))
+    assert result.status == "incorrect" and result.message == mv.REFLECTED

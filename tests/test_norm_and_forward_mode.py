@@ -81,3 +81,10 @@ def test_dual_without_reflected_operators_is_told_to_add_them():
 def test_jacobian_passes_returns_an_int():
     result = check("jacobian_passes", lambda n_inputs, n_outputs, mode: 3.0)
     assert result.status == "incorrect" and "an int" in result.message
+
+
+def test_the_dual_hints_leave_the_derivative_rules_to_the_learner():
+    texts = " ".join(EXERCISES["dual_numbers"].hint_texts())
+    for rule in ("u'·v", "v²", "tanh(u)²", "e^u ·"):
+        assert rule not in texts
+    assert "-0.5" in EXERCISES["dual_numbers"].hint_texts()[-1]   # the last hint is numbers to check against

@@ -54,3 +54,14 @@ def test_assert_cells_are_collapsed(path):
 def test_the_parser_finds_an_assert():
     assert assert_lines("x = 1\n%time y = 2\nassert x == 1  # pinned\n") == [3]
     assert assert_lines("print('assert x')\n") == []
+
+
+INTERNAL_HELPERS = ("backward_steps", "node_vjp", "products()")  # the course's own bookkeeping, for its checks
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("0[0-8]_*.ipynb")), ids=lambda p: p.stem)
+def test_no_internal_helper_in_learner_cells(path):
+    nb = nbformat.read(path, as_version=4)
+    found = [f"cell {i}: {name}" for i, cell in enumerate(nb.cells) for name in INTERNAL_HELPERS
+             if name in cell.source and not ALLOWED_TAGS & set(cell.metadata.get("tags", []))]
+    assert not found, f"{path.name} uses internal helpers where a learner reads:\n" + "\n".join(found)

@@ -62,6 +62,10 @@ class Failure(Exception):
         self.why, self.expected, self.got, self.part = why, expected, got, part
 
 
+class NotWrittenYet(NotImplementedError):
+    """A part of the answer that is not there at all yet (a method not written): the message says which."""
+
+
 def cap(text, limit=MESSAGE_CAP):
     text = str(text)
     return text if len(text) <= limit else text[:limit] + f"… ({len(text) - limit:,} more characters)"
@@ -113,8 +117,10 @@ def _bound():
         """Raise a Failure at the first of `names` where `got` differs from `expected`.
 
         `mistakes` yields (outputs, message) for the known mistakes, lazily: an
-        answer whose every output matches a mistake's gets its message; failing
-        that, one whose first wrong output matches. Shapes are compared first.
+        answer whose every output matches a mistake's gets its message. A mistake
+        that changes one output only speaks of that output, so its message also
+        goes to an answer whose first wrong output is that one and matches it,
+        whatever else is wrong. Shapes are compared first.
         """
         for i, name in enumerate(names):
             g, e = got[i], expected[i]
@@ -128,7 +134,8 @@ def _bound():
                 if all(close(got[j], outputs[j], rtol, atol) for j in range(len(names))):
                     whole = message
                     break
-                if first is None and close(g, outputs[i], rtol, atol):
+                if first is None and close(g, outputs[i], rtol, atol) and all(
+                        close(outputs[j], expected[j], rtol, atol) for j in range(len(names)) if j != i):
                     first = message
             why = whole or first
             if why is None and near_miss and close(g, e, 0.05, 1e-3):

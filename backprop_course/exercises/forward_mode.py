@@ -158,10 +158,10 @@ register(Exercise(
     mistakes=DUAL_MISTAKES,
     hints=(
         "Each operation returns a new Dual: the value as usual, and the tangent by the chain rule, e.g. "
-        "(u + v)' = u' + v' and (e^u)' = e^u · u'.",
+        "(u + v)' = u' + v'.",
         "Turn a plain number c into Dual(c, 0): a constant does not move. Then 2 * x can call x.__rmul__(2), which "
-        "is x * 2; for 4 - x and 1 / x, lift the number first. The rules: (u·v)' = u'·v + u·v', "
-        "(u/v)' = (u'·v − u·v')/v², tanh(u)' = (1 − tanh(u)²)·u'.",
+        "is x * 2; for 4 - x and 1 / x, lift the number first. Which rule of calculus moves the tangent of a "
+        "product, and of a quotient? exp and tanh can reuse the value they just computed.",
         "Check: Dual(3, 1) * Dual(-2, 0.5) gives value -6 and tangent -0.5; 1 / Dual(0.5, 1) gives 2 and -4; "
         "Dual(0.5, 2).tanh() gives 0.4621 and 1.5729.",
     ),

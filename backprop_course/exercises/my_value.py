@@ -17,7 +17,7 @@ from .. import autodiff
 from .. import operators as operators_module
 from .. import value as value_module
 from ..value import Value
-from .checking import Failure, fmt
+from .checking import Failure, NotWrittenYet, fmt
 from .edits import edited, source_of
 from .registry import Case, Exercise, Mistake, register
 
@@ -512,21 +512,52 @@ def _cases():
     return [Case(test.__doc__, (number, test, expected)) for number, test, expected in _expectations()]
 
 
+# The methods each step adds (step 1 is __init__, which every class has): the notebook's class starts with
+# __init__ alone, and the learner adds the others step by step.
+STEP_METHODS = {2: ("__add__", "__mul__"), 3: ("backward",), 4: ("__radd__", "__rmul__"),
+                5: ("__pow__", "__neg__", "__sub__", "__rsub__", "__truediv__", "__rtruediv__"),
+                6: ("exp", "tanh", "relu")}
+
+
+def _written(Cls, method):
+    return any(method in vars(base) for base in Cls.__mro__ if base is not object)
+
+
+def _first_unwritten(Cls):
+    """The first step with a method not written yet, when no later step has one written; else None (a missing
+    method among written later ones is a mistake, which the cases show)."""
+    missing = [step for step, methods in STEP_METHODS.items() if not all(_written(Cls, m) for m in methods)]
+    if missing and not any(_written(Cls, m) for step in STEP_METHODS if step > missing[0]
+                           for m in STEP_METHODS[step]):
+        return missing[0]
+    return None
+
+
+def _not_written(step):
+    done = [title for title, _ in STEPS[:step - 1]]
+    passed = ("start with " if not done else f"step 1 passes ({done[0]}). Next: " if len(done) == 1 else
+              f"steps 1-{step - 1} pass ({'; '.join(done)}). Next: ")
+    later = " (the local steps of + and * are checked once backward() runs)" if step == 3 else ""
+    return NotImplementedError(f"{passed}step {step}, {STEPS[step - 1][0]}{later}")
+
+
 def _run(Cls, step, test, expected):
-    """Run one case; the first step whose methods still raise NotImplementedError stops the check, saying so."""
+    """Run one case; the first step whose methods are missing or still raise NotImplementedError stops the
+    check, saying so."""
     if issubclass(Cls, autodiff.Node):
         raise Failure(USES_LIBRARY)
+    unwritten = _first_unwritten(Cls)
+    if unwritten is not None and step >= unwritten:
+        missing = [f"`{m}`" for m in STEP_METHODS[unwritten] if not _written(Cls, m)]
+        raise NotWrittenYet(f"{_not_written(unwritten)}: write {', '.join(missing[:-1])}"
+                            f"{' and ' if len(missing) > 1 else ''}{missing[-1]} in your class")
     try:
         if expected is None:
             test(Cls)
         else:
             _compare(test, Cls, expected)
     except NotImplementedError:
-        done = [title for title, _ in STEPS[:step - 1]]
-        passed = ("start with " if not done else f"step 1 passes ({done[0]}). Next: " if len(done) == 1 else
-                  f"steps 1-{step - 1} pass ({'; '.join(done)}). Next: ")
-        later = " (the local steps of + and * are checked once backward() runs)" if step == 3 else ""
-        raise NotImplementedError(f"{passed}step {step}, {STEPS[step - 1][0]}{later}") from None
+        raise _not_written(step) from None
     except RecursionError:
         raise Failure(CIRCULAR, expected="a node", got="RecursionError") from None
 

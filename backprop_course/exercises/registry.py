@@ -22,7 +22,8 @@ a `Function` subclass or a class, after the reference), then for every case runs
 reference and the submission on fresh copies of the same arguments and compares the
 outputs, name by name (a shape first, then the numbers, to rtol/atol). On a mismatch
 it runs each mistake on the same case: the first whose outputs all match the
-learner's (or, failing that, match at the first wrong output) gives its message; an
+learner's gives its message (a mistake that changes one output only also gives it when
+that output is the first wrong one and matches); an
 answer within 5% gets `near_miss`, anything else `otherwise`.
 
 Optional parts of the check:

@@ -40,6 +40,7 @@ from .checking import (
     MESSAGE_CAP,
     NUMERIC,
     Failure,
+    NotWrittenYet,
     as_numbers,
     cap,
     code_objects,
@@ -323,6 +324,8 @@ def run(exercise, submission, time_limit=None):
         call_with_time_limit(lambda: grade(exercise, submission, t), limit)
     except Failure as failure:
         return INCORRECT, cap(failure.why, 2 * MESSAGE_CAP), t, failure, notes
+    except NotWrittenYet as exc:
+        return NOT_ATTEMPTED, f"Not attempted yet: {exc}, then run this check again.", t, None, notes
     except NotImplementedError as exc:
         where = f" ({describe_exception(exc).split(': ', 1)[-1]})" if str(exc) else ""
         return NOT_ATTEMPTED, f"Not attempted yet: the code still raises NotImplementedError{where}. " \
