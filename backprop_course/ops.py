@@ -130,6 +130,10 @@ class PowConst(Function):
         if isinstance(out, complex):
             raise ValueError(f"{x} ** {c} is complex: a negative base needs a whole-number exponent")
         ctx.c = c
+        # IEEE's pow gives (-inf) ** -0.5 = 0 where sqrt(-inf) is NaN: where the value is NaN (x is not), so is
+        # the slope, as in PyTorch. A factor (NaN there, 1 elsewhere) keeps every other slope exact.
+        nan = None if _scalar(x) else np.isnan(out) & ~np.isnan(x)
+        ctx.nan = np.where(nan, np.nan, 1).astype(out.dtype) if nan is not None and nan.any() else None
         ctx.save_for_backward(x)
         return out
 
@@ -139,7 +143,8 @@ class PowConst(Function):
         c = ctx.c
         if c == 0:
             return _select(g, False)  # x ** 0 is constant: 0, even for an infinite g (g * 0 would be NaN)
-        return g * c * _pow(x, c - 1) if c != 1 else g
+        slope = g * c * _pow(x, c - 1) if c != 1 else g
+        return slope if ctx.nan is None else slope * ctx.nan
 
     @staticmethod
     def jvp(ctx, t):
@@ -157,17 +162,23 @@ class Pow(Function):
         if isinstance(out, complex):
             raise ValueError(f"{x} ** {y} is complex: a negative base needs a whole-number exponent")
         # At x = 0 the formulas meet 0 * inf; PyTorch's limits there: no slope in x where y = 0 (x ** 0 is
-        # constant, also at x = NaN), none in y where y >= 0. Shifting the exponent, or log's argument, to a
-        # harmless value at those points only keeps every other point exact, under create_graph too.
+        # constant, also at x = NaN), none in y where y >= 0. A select of the slope in x, and log's argument
+        # shifted to 1, at those points only keep every other point exact, under create_graph too; where x = y
+        # = 0 the second order meets 1/0 and is NaN, as in PyTorch. log(x) and y - 1 are taken in the result's
+        # dtype (a float32 base with a float64 exponent has float64 slopes).
         x_zero = x == 0
-        ctx.y_zero, ctx.log_zero = (x_zero | (x != x)) & (y == 0), x_zero & (y >= 0)
+        y_zero, ctx.log_zero = (x_zero | (x != x)) & (y == 0), x_zero & (y >= 0)
+        ctx.keep_x, ctx.one = (not y_zero, 1) if type(y_zero) is bool else (~y_zero, np.ones((), np.result_type(out)))
+        if not _scalar(out):
+            ctx.log_zero = ctx.log_zero.astype(np.result_type(out))
         ctx.save_for_backward(x, y, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
         x, y, out = ctx.saved_tensors
-        gx = g * y * _pow(x, y - 1 + ctx.y_zero)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where y = 0 is selected away
+            gx = _select(g * y * _pow(x, y - ctx.one), ctx.keep_x)
         if not ctx.needs_input_grad[1]:
             gy = None
         elif _scalar(x) and x <= 0:  # x**y·log(x): its limit at x = 0 (0 where y >= 0), no real log below 0
@@ -312,7 +323,7 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        mask = x > 0
+        mask = (x > 0) | (x != x)  # blocked where x <= 0 only: NaN's gradient passes, as in PyTorch
         ctx.save_for_backward(mask)
         if _scalar(x):
             return x if mask or x != x else 0.0  # NaN propagates, as in PyTorch
@@ -330,16 +341,17 @@ class ReLU(Function):
 
 
 class Maximum(Function):
-    """Elementwise max(x, y). On a tie the first argument wins the gradient; NaN propagates."""
+    """Elementwise max(x, y). On a tie the first argument wins the gradient; NaN propagates, and so does its
+    gradient, to both arguments."""
 
     op = "max"
 
     @staticmethod
     def forward(ctx, x, y):
-        first = x >= y
-        ctx.save_for_backward(first, x < y)
+        nan = (x != x) | (y != y)  # NaN is not below the other: both get the gradient, as in PyTorch
+        ctx.save_for_backward((x >= y) | nan, (x < y) | nan)
         if _scalar(x) and _scalar(y):
-            return x if first or x != x else y
+            return x if x >= y or x != x else y
         return np.maximum(x, y)
 
     @staticmethod
@@ -488,7 +500,10 @@ class Norm(Function):
     @staticmethod
     def backward(ctx, g):
         x, out = ctx.saved_tensors
-        return g.reshape(ctx.kept) * x / (out.reshape(ctx.kept) + ctx.zero)  # x / |x|, and 0 at x = 0
+        # x / |x| (a ratio first: tiny |x| never squared), selected to 0 at x = 0, where the ratio is 0/0, so
+        # the second order there is NaN (the Hessian has no value at 0), as in PyTorch
+        with np.errstate(invalid="ignore"):
+            return _select(g.reshape(ctx.kept) * (x / out.reshape(ctx.kept)), ~ctx.zero)
 
     @staticmethod
     def jvp(ctx, t):
@@ -653,13 +668,13 @@ class Cos(Function):
 
 
 class Abs(Function):
-    """|x|. Its slope is sign(x): 0 at x = 0, as in PyTorch."""
+    """|x|. Its slope is sign(x): 0 at x = 0, and at NaN, as in PyTorch."""
 
     op = "abs"
 
     @staticmethod
     def forward(ctx, x):
-        ctx.sign = np.sign(x) if not _scalar(x) else float((x > 0) - (x < 0)) if x == x else x
+        ctx.sign = np.where(x != x, 0, np.sign(x)) if not _scalar(x) else float((x > 0) - (x < 0))
         return abs(x) if _scalar(x) else np.abs(x)
 
     @staticmethod
@@ -672,14 +687,14 @@ class Abs(Function):
 
 
 class Clamp(Function):
-    """x limited to [low, high] (either may be None). The gradient passes where x lies inside, ends included."""
+    """x limited to [low, high] (either may be None). The gradient passes where x lies inside, ends included
+    (not at NaN, whose value passes through, as in PyTorch)."""
 
     op = "clamp"
 
     @staticmethod
     def forward(ctx, x, low, high):
-        inside = (True if low is None else x >= low) & (True if high is None else x <= high)
-        ctx.mask = inside | (x != x)  # NaN passes through, and so does its gradient
+        ctx.mask = (True if low is None else x >= low) & (True if high is None else x <= high)
         out = x if low is None else np.maximum(x, low)
         return out if high is None else np.minimum(out, high)
 

@@ -400,14 +400,24 @@ class Tensor(Operators, autodiff.Node):
         """x limited to [min, max]. A Tensor bound gets the gradient where it is the one that holds."""
         if min is None and max is None:
             raise ValueError("clamp needs min, max or both")
-        if isinstance(min, Tensor) or isinstance(max, Tensor):  # bounds in the graph; on a tie x keeps the gradient
-            out = self if min is None else self.maximum(min)
-            if max is None:
-                return out
-            high = self._lift(max)
-            inside = ~(out.data > high.data)  # (NaN stays in, as in maximum)
-            return ops.Select.apply(out, inside) + ops.Select.apply(high, ~inside)  # selects: no -0.0 gradients
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return self._clamp_by(None if min is None else self._lift(min), None if max is None else self._lift(max))
         return ops.Clamp.apply(self, min, max)
+
+    def _clamp_by(self, low, high):
+        """clamp with bounds in the graph, as PyTorch routes it: x gets the gradient where low <= x <= high (so on
+        a tie), low where x < low < high, high where x > high or high < low; at NaN none does."""
+        x, lo, hi = self.data, None if low is None else low.data, None if high is None else high.data
+        parts = [(self, (True if lo is None else x >= lo) & (True if hi is None else x <= hi))]
+        if low is not None:
+            parts.append((low, (x < lo) & (True if hi is None else lo < hi)))
+        if high is not None:
+            parts.append((high, (x > hi) | (False if lo is None else hi < lo)))
+        out = sum(ops.Select.apply(t, mask) for t, mask in parts)  # selects: no -0.0 gradients
+        value = x if lo is None else np.maximum(x, lo)
+        value = value if hi is None else np.minimum(value, hi)
+        nan = np.isnan(value) & ~np.isnan(out.data)  # NaN's value, with no gradient (or high's, if high < low)
+        return out + np.where(nan, value, np.zeros((), value.dtype)) if nan.any() else out
 
     def norm(self, p="fro", dim=None, keepdim=False):
         """The Euclidean (Frobenius) norm sqrt(sum(x²)), of all entries or over `dim`, as PyTorch's `norm`.

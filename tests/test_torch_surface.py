@@ -579,3 +579,69 @@ def test_a_numpy_ufunc_in_backward_names_the_function_not_an_internal_class(tran
     with pytest.raises(TypeError, match=r"^NumpyExp\.backward called a NumPy function .* on a Tensor\.") as err:
         transform(lambda v: NumpyExp.apply(v).sum())(bc.tensor([1.0, 2.0]))
     assert "_Dual" not in str(err.value) and "ufunc" not in str(err.value)
+
+
+# The gradient at a NaN input: routed by comparisons, and a comparison with NaN is false (PyTorch's rule).
+NAN = float("nan")
+
+
+@pytest.mark.parametrize("op, expected", [
+    (lambda x: x.relu(), [2.0, 3.0, 0.0]),  # blocked where x <= 0 only
+    (lambda x: x.maximum(bc.tensor([NAN, 0.0, 0.0])), [2.0, 3.0, 0.0]),  # NaN is not below the other
+    (lambda x: x.abs(), [0.0, 3.0, -4.0]),  # sign(NaN) is 0
+    (lambda x: x.clamp(-0.5, 0.5), [0.0, 0.0, 0.0]),  # NaN is not inside the bounds
+    (lambda x: x.clamp(max=bc.tensor([0.5, 0.5, 0.5])), [0.0, 0.0, 4.0]),
+    (lambda x: x.clamp(min=bc.tensor(-5.0), max=bc.tensor(0.5)), [0.0, 0.0, 4.0]),
+], ids=["relu", "maximum", "abs", "clamp", "clamp(max=Tensor)", "clamp(Tensor, Tensor)"])
+def test_the_gradient_at_a_nan_input_follows_pytorchs_rule(op, expected):
+    x = bc.tensor([NAN, 1.0, -1.0], requires_grad=True)
+    out = op(x)
+    assert np.isnan(out.data[0])
+    out.backward(bc.tensor([2.0, 3.0, 4.0]))
+    np.testing.assert_array_equal(x.grad.data, expected)
+
+
+def test_clamp_by_tensors_gives_nan_bounds_no_gradient_and_a_reversed_range_its_upper_bound():
+    x, lo, hi = (bc.tensor(v, requires_grad=True) for v in ([NAN, 0.0, 3.0], [1.0, NAN, 1.0], [0.5, 2.0, 0.5]))
+    out = x.clamp(min=lo, max=hi)  # high < low: the result is high, and so is the gradient
+    np.testing.assert_array_equal(out.data, [NAN, NAN, 0.5])
+    out.backward(bc.tensor([2.0, 3.0, 4.0]))
+    assert x.grad.data.tolist() == [0.0, 0.0, 0.0] and lo.grad.data.tolist() == [0.0, 0.0, 0.0]
+    assert hi.grad.data.tolist() == [2.0, 0.0, 4.0]
+
+
+@pytest.mark.parametrize("op", [lambda x: x.sqrt(), lambda x: x**0.5], ids=["sqrt", "x ** 0.5"])
+def test_sqrt_below_zero_has_a_nan_slope_also_at_minus_inf(op):
+    x = bc.tensor([-np.inf, -4.0, 4.0], requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        op(x).sum().backward()
+    assert np.isnan(x.grad.data[:2]).all() and x.grad.data[2] == 0.25
+
+
+def test_a_float32_base_with_a_float64_exponent_has_float64_slopes():
+    base = np.float32(0.24363206)
+    x, y = bc.Tensor(np.float32([base]), requires_grad=True), bc.tensor([1.377], requires_grad=True)
+    (x**y).sum().backward()
+    exact = float(base) ** 1.377 * np.log(float(base))  # the float32 base, read exactly in float64
+    assert y.grad.dtype == np.float64 and y.grad.data[0] == pytest.approx(exact, rel=1e-15)
+    (g,) = bc.autograd.grad((x**y).sum(), [x], create_graph=True)
+    (h,) = bc.autograd.grad(g.sum(), [y])
+    second = float(base) ** 0.377 * (1 + 1.377 * np.log(float(base)))  # d/dy of y·x^(y-1)
+    assert h.data[0] == pytest.approx(second, rel=1e-15)
+
+
+@pytest.mark.parametrize("op", [lambda x: x.norm(), lambda x: x ** bc.tensor([0.0, 0.0])], ids=["norm", "x ** y"])
+def test_at_a_singular_zero_the_slope_is_0_and_the_second_order_nan(op):
+    x = bc.tensor([0.0, 0.0], requires_grad=True)
+    (g,) = bc.autograd.grad(op(x).sum(), [x], create_graph=True)
+    assert g.data.tolist() == [0.0, 0.0]
+    (h,) = bc.autograd.grad(g.sum(), [x])
+    assert np.isnan(h.data).all()  # the Hessian has no value there: NaN, not a number read off a formula
+
+
+def test_norm_of_tiny_entries_keeps_its_second_order():
+    x = bc.tensor([3e-300, 4e-300], requires_grad=True)
+    (g,) = bc.autograd.grad(x.norm(), [x], create_graph=True)
+    np.testing.assert_allclose(g.data, [0.6, 0.8], rtol=1e-15)
+    (h,) = bc.autograd.grad(g[0], [x])  # (I - u uᵀ) / |x| at u = (0.6, 0.8), |x| = 5e-300
+    np.testing.assert_allclose(h.data, [0.64 / 5e-300, -0.48 / 5e-300], rtol=1e-12)

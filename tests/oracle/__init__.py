@@ -15,7 +15,7 @@ Where the course chose differently from PyTorch (docs/pytorch.md), the oracle is
 choice's name (`declared.COURSE_CHOICES`), never by a looser tolerance. Known engine bugs are strict
 xfails declared in one table, `declared.KNOWN_BUGS`: once a fix lands its xfail fails, and the entry goes.
 
-CI runs a fixed, derandomized hypothesis profile without shrinking (about 35 s of CPU). Run longer, with
+CI runs a fixed, derandomized hypothesis profile without shrinking (about 25 s of CPU). Run longer, with
 fresh random examples (and shrinking)::
 
     ORACLE_EXAMPLES=500 python -m pytest tests/oracle -q

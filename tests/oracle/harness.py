@@ -14,7 +14,8 @@ def assert_close(ours, theirs, what, scale_too=()):
 
     The absolute slack scales with the largest finite entry of torch's answer, and of `scale_too` (a
     second-order gradient is made of first-order terms, which its rounding is relative to); never with
-    a floor that would hide a tiny value.
+    a floor that would hide a tiny value. Below the normal range the dtype's own spacing is the floor (a
+    float32 gradient of 1e-42 has an absolute rounding of 1.4e-45, whatever its relative tolerance).
     """
     ours_arr, theirs_arr = np.asarray(ours), np.asarray(theirs)
     assert ours_arr.shape == theirs_arr.shape, f"{what}: shape {ours_arr.shape}, torch {theirs_arr.shape}"
@@ -24,7 +25,8 @@ def assert_close(ours, theirs, what, scale_too=()):
     magnitudes = np.concatenate([np.ravel(theirs64), np.ravel(np.asarray(scale_too, dtype=np.float64))])
     finite = np.abs(magnitudes[np.isfinite(magnitudes)])
     scale = finite.max() if finite.size else 0.0
-    np.testing.assert_allclose(ours_arr.astype(np.float64), theirs64, rtol=tol["rtol"], atol=tol["atol"] * scale,
+    atol = max(tol["atol"] * scale, 2 * np.finfo(dtype).smallest_subnormal)
+    np.testing.assert_allclose(ours_arr.astype(np.float64), theirs64, rtol=tol["rtol"], atol=atol,
                                equal_nan=True, err_msg=f"{what} (ours, then torch's)")
 
 

@@ -62,6 +62,13 @@ def first_maximum(x, y):
     return torch.where(x == y, x, torch.maximum(x, y))
 
 
+def scaled_norm(x, dim=None):
+    """torch's norm of x / s, times s, for s the largest |entry| (a constant; 1 where it is 0 or inf)."""
+    s = np.max(np.abs(x.detach().numpy()), axis=dim, keepdims=True, initial=0.0)
+    s = torch.from_numpy(np.where((s == 0) | np.isinf(s), 1, s))
+    return torch.linalg.vector_norm(x / s, dim=dim) * (s.reshape(()) if dim is None else s.squeeze(dim))
+
+
 def reversed_axes(x):
     return x.permute(tuple(reversed(range(x.ndim))))
 
@@ -121,8 +128,8 @@ OPS = [
     Op("max(dim=-1)[0]", lambda x: x.max(dim=-1)[0], min_dims=1, nonempty=True),
     Op("min(dim=-1)[0]", lambda x: x.min(dim=-1)[0], min_dims=1, nonempty=True),
     Op("argmax(dim=-1)", lambda x: x.argmax(dim=-1), min_dims=1, nonempty=True),
-    Op("norm()", lambda x: x.norm()),
-    Op("norm(dim=-1)", lambda x: x.norm(dim=-1), min_dims=1),
+    Op("norm()", lambda x: x.norm(), scaled_norm, choice="scaled norm"),
+    Op("norm(dim=-1)", lambda x: x.norm(dim=-1), lambda x: scaled_norm(x, -1), min_dims=1, choice="scaled norm"),
     Op("softmax(axis=-1)", lambda x: x.softmax(axis=-1), lambda x: x.softmax(-1), min_dims=1),
     Op("log_softmax(axis=-1)", lambda x: x.log_softmax(axis=-1), lambda x: x.log_softmax(-1), min_dims=1),
     Op("softmax(dim=-1)", lambda x: x.softmax(dim=-1), min_dims=1),

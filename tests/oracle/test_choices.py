@@ -54,9 +54,20 @@ def _signed_zero():
     return x.grad.item() == np.inf, xt.grad.item() == np.inf
 
 
+def _scaled_norm():
+    x = bc.tensor([1e-300, 1e-300], requires_grad=True)
+    x.norm().backward()
+    xt = torch.tensor([1e-300, 1e-300], dtype=torch.float64, requires_grad=True)
+    xt.norm().backward()
+    exact = np.sqrt(2) * 1e-300, [2**-0.5] * 2
+    return np.isclose(x.norm().item(), exact[0]) and np.allclose(x.grad.data, exact[1]), (
+        np.isclose(xt.norm().item(), exact[0]) and np.allclose(xt.grad, exact[1]))
+
+
 # choice -> a check returning (the course does as documented, torch does the same)
 HOLDS = {"float64 default": _float64_default, "intermediate grad": _intermediate_grad,
-         "first maximum": _first_maximum, "numpy promotion": _numpy_promotion, "signed zero": _signed_zero}
+         "first maximum": _first_maximum, "numpy promotion": _numpy_promotion, "signed zero": _signed_zero,
+         "scaled norm": _scaled_norm}
 
 
 def test_every_choice_has_a_check_and_every_adjusted_op_names_a_choice():
