@@ -241,9 +241,9 @@ class Value(Operators, autodiff.Node):
         x = self.data
         if type(self) is not Value or not autodiff._recording:
             return ops.ReLU.apply(self)
-        if x > 0:
+        if x > 0 or x != x:  # NaN propagates, and so does its gradient, as in PyTorch
             return _node(_ReLU, x, self, None, True, _NO)
-        return _node(_ReLU, x if x != x else 0.0, self, None, False, _NO)  # NaN propagates
+        return _node(_ReLU, 0.0, self, None, False, _NO)
 
     def tanh(self):
         if type(self) is not Value or not autodiff._recording:

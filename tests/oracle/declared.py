@@ -91,9 +91,6 @@ def _bug(ops, reason, at=None, when=None):
 
 
 KNOWN_BUGS = [
-    _bug("inplace:zero_ of an intermediate", "zero_() swaps in a new array, so backward uses the stale values"),
-    _bug("inplace:write through a detach taken before forward", "a view taken before the forward pass is not "
-                                                                 "locked: the write goes through, wrong gradient"),
     # Found by this suite. Not bugs, the order of operations at the edge of the floats; listed so that nobody
     # is surprised, and so that a change of formula that flips them is seen.
     _bug("x / y", "second order at 1e-300: the order of operations overflows to -inf where torch's gives NaN",
