@@ -36,9 +36,10 @@ def numpy1_env(tmp_path_factory):
     env.update({"PATH": os.pathsep.join([str(bin_dir), env.get("PATH", "/usr/bin:/bin")]),
                 "BACKPROP_COURSE_PROGRESS": str(base / "progress.json"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
 
-    def run(*args, timeout=600):
+    def run(*args, timeout=600, check=True):
         done = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
-        assert done.returncode == 0, f"{' '.join(map(str, args))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        assert done.returncode == 0 or not check, \
+            f"{' '.join(map(str, args))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
 
     python = str(bin_dir / "python")
@@ -52,6 +53,12 @@ def test_numpy_stays_1_26_and_pandas_imports(numpy1_env):
     versions = run(python, "-c", "import numpy, pandas; pandas.DataFrame({'a': [1.0]}).sum(); "
                                  "print(numpy.__version__, pandas.__version__)").split()
     assert versions[0].startswith("1.26.") and versions[1].startswith("2.1."), versions
+
+
+def test_jupyterlab_is_not_pulled_in(numpy1_env):
+    # Nothing the course depends on brings JupyterLab, so a hub's own JupyterLab is never upgraded.
+    run, python, _ = numpy1_env
+    assert "Name:" not in run(python, "-m", "pip", "show", "jupyterlab", check=False)
 
 
 def test_engine_tests_pass_on_numpy_1_26(numpy1_env):
