@@ -17,6 +17,8 @@ import contextlib
 import functools
 import inspect
 
+from .numpy_compat import NUMPY2, numpy2_dtype
+
 __all__ = [
     # building graphs
     "Function", "Context", "Node", "no_grad", "enable_grad", "set_grad_enabled",
@@ -275,6 +277,8 @@ class Function:
         out = cls.forward(ctx, *raw)
         if not parents:
             return out
+        if not NUMPY2:
+            out = numpy2_dtype(cls, out, parents, ctx)
         front = type(parents[0])
         if type(parents[-1]) is not front:  # (one comparison keeps apply fast; it covers every built-in op)
             _check_one_front_end(cls, parents)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .autodiff import Function
+from .numpy_compat import matrix_transpose
 
 
 def _scalar(x):
@@ -380,7 +381,7 @@ class MatMul(Function):
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         # Batch dimensions added by broadcasting are summed away by apply.
-        return (g @ y.mT if need_x else None), (x.mT @ g if need_y else None)
+        return (g @ matrix_transpose(y) if need_x else None), (matrix_transpose(x) @ g if need_y else None)
 
     @staticmethod
     def jvp(ctx, tx, ty):

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import autodiff, ops
 from .checks import dimension, gradient_shape, is_int, is_real, label_text, reduction_axes
+from .numpy_compat import COPY_IF_NEEDED
 from .operators import Operators
 from .write_lock import LOCK
 
@@ -324,7 +325,7 @@ class Tensor(Operators, autodiff.Node):
         # Numbers and boolean masks take this tensor's dtype, as in NumPy (float32 * mask stays float32).
         # An array operand is shared, not copied: while a graph holds it, it is read-only.
         same = is_real(x) or getattr(x, "dtype", None) == np.bool_
-        return Tensor._wrap_output(_as_array(x, self.dtype if same else None, copy=None), ())
+        return Tensor._wrap_output(_as_array(x, self.dtype if same else None, copy=COPY_IF_NEEDED), ())
 
     def __matmul__(self, o):
         return matmul(self, self._lift(o))

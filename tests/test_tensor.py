@@ -98,6 +98,21 @@ def test_leaf_grads_accumulate_and_intermediates_do_not():
     np.testing.assert_array_equal(h.grad.data, [1.0, 1.0])
 
 
+@pytest.mark.parametrize("grad", [True, False])
+def test_result_dtypes_follow_type_promotion_under_every_numpy(grad):
+    # numpy 1 promotes by value where 0-d arrays meet arrays (float32 with a 0-d float64 stays float32,
+    # a 0-d float32 with a number becomes float64); the engine's results are numpy 2's under both.
+    x32, x32_0d, x64_0d = leaf(np.ones(3), np.float32), leaf(2.0, np.float32), leaf(2.0)
+    for t in (x32, x32_0d, x64_0d):
+        t.requires_grad_(grad)
+    assert (x32 * x64_0d).dtype == np.float64
+    assert (x64_0d + x32).dtype == np.float64
+    assert x32_0d.sigmoid().dtype == np.float32
+    assert (x32_0d * 0.5 + 1).dtype == np.float32
+    assert x32.mean().dtype == np.float32
+    assert (x32 @ x32).dtype == np.float32
+
+
 def test_grad_of_float32_stays_float32():
     x = leaf(np.ones((2, 3)), np.float32)
     w = leaf(np.ones((3, 4)), np.float32)
