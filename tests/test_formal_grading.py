@@ -39,7 +39,8 @@ def body(exercise_id):
 
 # honest students ---------------------------------------------------------------------------------------
 def test_the_reference_passes_in_every_exercise(grader):
-    for exercise_id in ("scalar_backward", "topological_order", "matmul_backward", "norm_backward", "my_value"):
+    for exercise_id in ("scalar_backward", "topological_order", "matmul_backward", "norm_backward", "my_value",
+                        "find_the_bugs", "diagnosis", "revive"):
         verdict = grade(grader, exercise_id, reference_source(exercise_id))
         assert verdict.passed and verdict.points == EXERCISES[exercise_id].points, verdict.text()
 
@@ -149,6 +150,38 @@ def test_rewriting_stdout_and_a_forged_report_change_nothing(grader):
         """
     verdict = grade(grader, "scalar_backward", rewrite, WRONG)
     assert failed(verdict)
+
+
+FORGE = """
+    import json, os, stat
+    def _forge(count):
+        # a report of `count` cases that each say "decided here: passed", into the report pipe; then leave
+        report = json.dumps({"defined": True, "syntax_errors": [], "cases": [{"ok": None}] * count}).encode()
+        for fd in range(3, 64):
+            try:
+                if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                    os.write(fd, report)
+            except OSError:
+                pass
+        os._exit(0)
+    """
+
+
+def test_a_forged_report_cannot_pass_an_exercise_whose_check_decided_in_the_answers_process(grader):
+    forged = {"topological_order": "def topological_order(root):\n    _forge(4)\n",
+              "find_the_bugs": "def find_the_bugs():\n    _forge(4)\n",
+              "my_value": "class MyValue:\n    _forge(40)\n",  # a class body is replayed: it runs at once
+              "diagnosis": "def diagnosis():\n    _forge(3)\n",
+              "revive": "def revive(params):\n    _forge(3)\n"}
+    for exercise_id, answer in forged.items():
+        verdict = grade(grader, exercise_id, FORGE, answer)
+        assert failed(verdict) and "returned None" in verdict.message, verdict.text()
+
+
+def test_any_valid_order_passes_topological_order(grader):
+    parents_reversed = reference_source("topological_order").replace("in node.parents", "in reversed(node.parents)")
+    assert "reversed(" in parents_reversed
+    assert grade(grader, "topological_order", parents_reversed).passed
 
 
 def test_by_hand_exercises_cannot_reach_the_engine(grader):
@@ -328,3 +361,8 @@ def test_the_command_line_grades_a_saved_notebook(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "scalar_backward: passed (2/2 points)" in run.stdout and "fork_backward: incorrect (0/2" in run.stdout
+
+
+def test_every_exercise_gives_the_grader_numbers_to_compare():
+    """A check that decides in the answer's process alone (outputs `()`) could be passed by a forged report."""
+    assert [e.id for e in EXERCISES.values() if not e.outputs] == []

@@ -287,6 +287,9 @@ class Grader:
                 return verdict(INCORRECT, f"{exercise.name} returned None: is a `return` missing?",
                                case=case.description)
             try:
+                if exercise.judge:
+                    exercise.judge(numbers, *case.args)
+                    continue
                 compare(numbers, expected, names, self._known(exercise, i),
                         near_miss=exercise.near_miss or (NUMERIC if exercise.by_hand else None),
                         otherwise=exercise.otherwise, shape_why=exercise.shape_why, rtol=exercise.rtol,
@@ -294,6 +297,9 @@ class Grader:
             except Failure as failure:
                 return verdict(INCORRECT, failure.why, case=case.description, expected=failure.expected,
                                got=failure.got)
+            except Exception as exc:  # noqa: BLE001 - a judge that cannot read these numbers: they are not right
+                return verdict(INCORRECT, f"Your results could not be checked ({type(exc).__name__}).",
+                               case=case.description)
         return verdict(PASSED, f"Correct! All {len(cases)} cases passed.")
 
 
