@@ -154,16 +154,16 @@ def test_rewriting_stdout_and_a_forged_report_change_nothing(grader):
 
 FORGE = """
     import json, os, stat
-    def _forge(count):
-        # a report of `count` cases that each say "decided here: passed", into the report pipe; then leave
-        report = json.dumps({"defined": True, "syntax_errors": [], "cases": [{"ok": None}] * count}).encode()
-        for fd in range(3, 64):
+    def _send(report):
+        for fd in range(3, 64):  # into the report pipe; then leave
             try:
                 if stat.S_ISFIFO(os.fstat(fd).st_mode):
                     os.write(fd, report)
             except OSError:
                 pass
         os._exit(0)
+    def _forge(count):  # a report of `count` cases that each say "decided here: passed"
+        _send(json.dumps({"defined": True, "syntax_errors": [], "cases": [{"ok": None}] * count}).encode())
     """
 
 
@@ -182,6 +182,53 @@ def test_any_valid_order_passes_topological_order(grader):
     parents_reversed = reference_source("topological_order").replace("in node.parents", "in reversed(node.parents)")
     assert "reversed(" in parents_reversed
     assert grade(grader, "topological_order", parents_reversed).passed
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="writes through /proc")
+def test_what_an_answer_writes_into_the_graders_pipes_decides_nothing_else(grader):
+    into_pipes = """
+        import json, os
+        def scalar_backward(x, y, z):
+            worker = os.getppid()
+            request = {"exercise": "scalar_backward", "cells": ["import time\\nx = time.sleep(2)\\n"] * 3,
+                       "cpu": 100, "memory": 2**30, "nonce": "x"}
+            os.write(os.open(f"/proc/{worker}/fd/0", os.O_WRONLY), (json.dumps(request) + "\\n").encode() * 20)
+            forged = {"ended": {"exit": 0}, "output": json.dumps({"defined": True, "cases": [{"ok": None}] * 9})}
+            lines = [b"[" * 200_000] + [json.dumps(m).encode() for m in ({"pid": 1}, forged)] * 20
+            os.write(os.open(f"/proc/{worker}/fd/1", os.O_WRONLY), b"\\n".join(lines) + b"\\n")
+            return 1.0, 2.0, 3.0
+        """
+    assert failed(grade(grader, "scalar_backward", into_pipes))
+    assert grade(grader, "scalar_backward", reference_source("scalar_backward")).passed  # not the forged lines
+    assert grade(grader, "scalar_backward", WRONG).status == "incorrect"
+
+
+def test_a_report_too_deeply_nested_to_parse_is_an_error(grader):
+    verdict = grade(grader, "scalar_backward", FORGE, "def scalar_backward(x, y, z):\n    _send(b'[' * 200_000)\n")
+    assert verdict.status == "error" and "could not report" in verdict.message, verdict.text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="writes through /proc")
+def test_a_forged_pid_kills_nothing_but_the_answer(grader):
+    import subprocess
+    import sys
+
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+    try:
+        forged_pid = f"""
+            import gc, json, os, time
+            def scalar_backward(x, y, z):
+                nonce = next(o["nonce"] for o in gc.get_objects() if type(o) is dict and "nonce" in o)
+                line = json.dumps({{"nonce": nonce, "pid": {bystander.pid}}}).encode() + b"\\n"
+                os.write(os.open(f"/proc/{{os.getppid()}}/fd/1", os.O_WRONLY), line)
+                time.sleep(1000)
+            """
+        assert grade(grader, "scalar_backward", forged_pid).status == "timeout"
+        assert bystander.poll() is None  # the grader killed the answer, not the process the answer named
+    finally:
+        bystander.kill()
+        bystander.wait()
+    assert grade(grader, "scalar_backward", reference_source("scalar_backward")).passed
 
 
 def test_by_hand_exercises_cannot_reach_the_engine(grader):

@@ -24,6 +24,7 @@ import copy
 import json
 import math
 import os
+import secrets
 import selectors
 import shutil
 import signal
@@ -146,6 +147,7 @@ class Grader:
         """Stop the worker (and anything of it still running)."""
         if self._proc is not None:
             _kill_group(self._proc.pid)
+            _kill_session(self._proc.pid)  # its children too, whichever process group they moved to
             self._proc.wait()
             for stream in (self._proc.stdin, self._proc.stdout):
                 stream.close()
@@ -160,48 +162,50 @@ class Grader:
     def __exit__(self, *exc):
         self.close()
 
-    def _line(self, deadline):
-        """The worker's next JSON line, or None when the deadline passes or the worker is gone."""
+    def _line(self, deadline, nonce=None, key=None):
+        """The worker's next JSON line (the next one that carries `nonce` and `key`, if given), or None when the
+        deadline passes or the worker is gone. An answer can write into the worker's output (through /proc, say):
+        what it writes there carries no later request's nonce, so it decides no other exercise."""
         fd = self._proc.stdout.fileno()
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
-            while b"\n" not in self._buffer:
-                left = deadline - time.monotonic()
-                if left <= 0 or not selector.select(left):
-                    return None
-                chunk = os.read(fd, 1 << 20)
-                if not chunk or len(self._buffer) > MAX_LINE:
-                    return None
-                self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        try:
-            return json.loads(line)
-        except ValueError:
-            return None
+            while True:
+                while b"\n" not in self._buffer:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not selector.select(left):
+                        return None
+                    chunk = os.read(fd, 1 << 20)
+                    if not chunk or len(self._buffer) > MAX_LINE:
+                        return None
+                    self._buffer += chunk
+                line, self._buffer = self._buffer.split(b"\n", 1)
+                message = parse(line)
+                if nonce is None or (isinstance(message, dict) and message.get("nonce") == nonce and key in message):
+                    return message
 
     def _probe(self, exercise, cells, limit):
         """(how the child ended, its report or None, whether time ran out)."""
         if self._proc is None or self._proc.poll() is not None:
             self.close()
             self._start()
+        nonce = secrets.token_hex(16)  # made now: no earlier answer can know it
         request = {"exercise": exercise.id, "cells": [c if isinstance(c, str) else "" for c in cells],
-                   "cpu": math.ceil(limit), "memory": self.memory}
+                   "cpu": math.ceil(limit), "memory": self.memory, "nonce": nonce}
         self._proc.stdin.write((json.dumps(request) + "\n").encode())
         self._proc.stdin.flush()
         deadline = time.monotonic() + limit + SLACK_S
-        started = self._line(deadline)
+        started = self._line(deadline, nonce, "pid")
         pid = started.get("pid") if isinstance(started, dict) else None
-        answer = self._line(deadline) if pid else None
+        answer = self._line(deadline, nonce, "ended") if pid else None
         if answer is None:
-            if pid:
+            if _is_child_of(pid, self._proc.pid):  # an answer can forge this line: kill only the worker's child
                 _kill_group(pid)
             self.close()  # a fresh worker for the next exercise
             return None, None, True
-        ended, output = answer.get("ended") or {}, answer.get("output")
-        try:
-            report = json.loads(output) if isinstance(output, str) else None
-        except ValueError:
-            report = None
+        ended, output = answer.get("ended"), answer.get("output")
+        report = parse(output) if isinstance(output, str) else None
+        ended = {k: v for k, v in ended.items() if k in ("exit", "signal") and type(v) is int} \
+            if isinstance(ended, dict) else {}
         return ended, report if isinstance(report, dict) else None, False
 
     # the parent's own computations --------------------------------------------------------------------
@@ -303,6 +307,43 @@ class Grader:
         return verdict(PASSED, f"Correct! All {len(cases)} cases passed.")
 
 
+def parse(text):
+    """JSON from the worker or the answer's process, or None if it is not JSON that can be read (a nesting too
+    deep for Python's parser is one way to fail)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _is_child_of(pid, parent):
+    """Is `pid` a process whose parent is `parent` (True where /proc cannot tell)?"""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 1:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1]) == parent
+    except FileNotFoundError:
+        return not os.path.exists("/proc/self/stat")
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def _kill_session(sid):
+    """Kill every process of session `sid` (where /proc lists them)."""
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                if int(stat.read().rsplit(")", 1)[1].split()[3]) == sid:
+                    os.kill(int(entry), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
+
+
 def _kill_group(pid):
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -318,9 +359,9 @@ def _crash_message(ended, report):
         return "Your code crashed Python itself (a segmentation fault), so it could not be graded."
     if "signal" in ended:
         return f"Your code was stopped by signal {ended['signal']} before it could be graded."
-    if ended.get("exit") == UNREPORTED:
-        return ("The grading process could not report on your code (it may have closed or replaced what grading "
-                "needs, such as its output pipe): return your answer and leave the process alone.")
+    if ended.get("exit") in (UNREPORTED, 0):
+        return ("The grading process could not report on your code (it may have closed, replaced or written into "
+                "what grading needs, such as its output pipe): return your answer and leave the process alone.")
     return (f"Your code ended the grading process (exit status {ended['exit']}) before it could be graded: "
             "return your answer instead of exiting.")
 
