@@ -2,15 +2,16 @@
 
 formal.Grader starts one worker (`python -I`, a clean environment, a fresh temporary
 folder) and sends it one JSON line per exercise: {"exercise", "cells", "cpu", "memory",
-"nonce"}. The worker, which never runs learner code itself, forks a child per request and
-answers with two JSON lines, each with the request's nonce: {"pid": the child's pid} at
-once (so the grader can kill the child's process group when time is up), then {"ended":
-how the child ended, "output": what it wrote}; what arrives on its stdin while a child
-runs is dropped (only a child could have written it). The child, in a process group of
-its own and under hard CPU, memory, file-size and process limits, replays the notebook's earlier cells (replay.py), then runs the
-exercise's probe, `run(answer, *case.args)`, on every case and writes plain data only:
-per case, the outputs as float64 arrays, or the structural diagnosis (a Failure's
-message) or the crash that stopped it. It decides nothing: the grader compares.
+"nonce"}. The worker, which never runs learner code itself, forks a child per request
+and answers with two JSON lines, each with the request's nonce: {"pid": the child's pid}
+at once (so the grader can kill the child's process group when time is up), then
+{"ended": how the child ended, "output": what it wrote}; what arrives on its stdin while
+a child runs is dropped (only a child could have written it). The child, in a process
+group of its own and under hard CPU, memory, file-size and process limits, replays the
+notebook's earlier cells (replay.py), then runs the exercise's probe, `run(answer,
+*case.args)`, on every case and writes plain data only: per case, the outputs as float64
+arrays, or the structural diagnosis (a Failure's message) or the crash that stopped it.
+It decides nothing: the grader compares.
 
 By-hand exercises: before any learner code runs, every function of the engine's modules
 gets a body that raises (found through the garbage collector, so threads, profilers and
