@@ -203,9 +203,18 @@ def test_what_an_answer_writes_into_the_graders_pipes_decides_nothing_else(grade
     assert grade(grader, "scalar_backward", WRONG).status == "incorrect"
 
 
-def test_a_report_too_deeply_nested_to_parse_is_an_error(grader):
-    verdict = grade(grader, "scalar_backward", FORGE, "def scalar_backward(x, y, z):\n    _send(b'[' * 200_000)\n")
-    assert verdict.status == "error" and "could not report" in verdict.message, verdict.text()
+def test_a_report_that_is_not_one_is_an_error_and_grading_goes_on(grader):
+    unreadable = {"too deeply nested to parse": "b'[' * 200_000",
+                  "cases that are not a list": "b'{\"defined\": true, \"cases\": {\"0\": 1}}'",
+                  "a list": "b'[1, 2]'",
+                  "60 MiB of NUL bytes": "bytes(60 * 2**20)"}
+    for name, report in unreadable.items():
+        verdict = grade(grader, "scalar_backward", FORGE, f"def scalar_backward(x, y, z):\n    _send({report})\n")
+        assert verdict.status == "error" and "could not report" in verdict.message, (name, verdict.text())
+    odd = ("b'{\"defined\": true, \"cases\": [{\"failure\": {\"why\": [1], \"expected\": {}}}, "
+           "{\"error\": [2], \"kind\": 3}, {\"ok\": [{\"shape\": [-1], \"b64\": \"\"}, 5, null]}]}'")
+    assert failed(grade(grader, "scalar_backward", FORGE, f"def scalar_backward(x, y, z):\n    _send({odd})\n"))
+    assert grade(grader, "scalar_backward", reference_source("scalar_backward")).passed
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="writes through /proc")

@@ -42,7 +42,7 @@ from .checking import BY_HAND, Failure, as_numbers, cap, submission_kind_error, 
 
 UNREPORTED = 3  # the child's exit status when it could not write its report
 STATEMENT_S = 3.0  # seconds a replayed statement may take (an import, a def, an assignment)
-MAX_OUTPUT = 64 * 2**20  # bytes a child may send back; more is cut off (and then cannot be read)
+MAX_OUTPUT = 8 * 2**20  # bytes a child may send back (the largest report is under 1 MiB); more cannot be read
 HANDS_OFF = "backprop_course: differentiation is switched off in a by-hand exercise"
 DIFFERENTIATION_PACKAGES = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "mxnet", "sympy")
 ENGINE = tuple(f"backprop_course.{m}" for m in ("autodiff", "autograd", "ops", "func", "gradcheck", "tensor", "value",

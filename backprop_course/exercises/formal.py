@@ -125,7 +125,7 @@ class Grader:
     def __init__(self, memory=MEMORY):
         self.memory = memory
         self._proc = self._folder = None
-        self._buffer = b""
+        self._buffer = bytearray()
         self._references, self._mistakes = {}, {}
         self._cases = {}
 
@@ -138,7 +138,7 @@ class Grader:
         self._proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT.format(path=_PACKAGE_PARENT)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self._folder, env=env, start_new_session=True)
-        self._buffer = b""
+        self._buffer = bytearray()
         if self._line(time.monotonic() + START_S) != {"ready": True}:
             self.close()
             raise RuntimeError("the grading worker did not start")
@@ -170,7 +170,8 @@ class Grader:
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
             while True:
-                while b"\n" not in self._buffer:
+                complete = b"\n" in self._buffer
+                while not complete:  # a bytearray, and only the new chunk searched: linear in the line's length
                     left = deadline - time.monotonic()
                     if left <= 0 or not selector.select(left):
                         return None
@@ -178,6 +179,7 @@ class Grader:
                     if not chunk or len(self._buffer) > MAX_LINE:
                         return None
                     self._buffer += chunk
+                    complete = b"\n" in chunk
                 line, self._buffer = self._buffer.split(b"\n", 1)
                 message = parse(line)
                 if nonce is None or (isinstance(message, dict) and message.get("nonce") == nonce and key in message):
@@ -203,10 +205,9 @@ class Grader:
             self.close()  # a fresh worker for the next exercise
             return None, None, True
         ended, output = answer.get("ended"), answer.get("output")
-        report = parse(output) if isinstance(output, str) else None
         ended = {k: v for k, v in ended.items() if k in ("exit", "signal") and type(v) is int} \
             if isinstance(ended, dict) else {}
-        return ended, report if isinstance(report, dict) else None, False
+        return ended, well_formed(parse(output) if isinstance(output, str) else None), False
 
     # the parent's own computations --------------------------------------------------------------------
     def _case_list(self, exercise):
@@ -256,20 +257,20 @@ class Grader:
             return verdict(TIMEOUT, f"{why} {exercise.timeout_why}".strip())
         if report is None or report.get("crash") == "memory":
             return verdict(ERROR, _crash_message(ended, report))
-        if not report.get("defined"):
-            errors = report.get("syntax_errors") or []
+        if not report["defined"]:
+            errors = report["syntax_errors"]
             if errors:
                 cell, line, message = errors[-1]
                 return verdict(ERROR, f"Python cannot read your code: a syntax error ({cap(message, 200)}) in code "
                                       f"cell {cell}, line {line}. Fix it, run the cell, then run the check again.")
             return verdict(NOT_ATTEMPTED, f"No cell defines `{exercise.name}`: write your answer in its cell and "
                                           "run it.")
-        return self._judge(exercise, report.get("cases") or [], verdict)
+        return self._judge(exercise, report["cases"], verdict)
 
     def _judge(self, exercise, results, verdict):
         cases, names = self._case_list(exercise), tuple(exercise.outputs)
         for i, case in enumerate(cases):
-            if i >= len(results) or not isinstance(results[i], dict):
+            if i >= len(results):
                 return verdict(ERROR, "The grading process stopped before every case was tried.",
                                case=case.description)
             got = results[i]
@@ -277,10 +278,9 @@ class Grader:
                 return verdict(NOT_ATTEMPTED, "Not attempted yet: the code still raises NotImplementedError. "
                                               "Replace `raise NotImplementedError` with your code.")
             if "failure" in got:
-                failure = got["failure"] if isinstance(got["failure"], dict) else {}
-                why = str(failure.get("why") or "Wrong.")
-                return verdict(INCORRECT, why, case=case.description, expected=failure.get("expected"),
-                               got=failure.get("got"))
+                failure = got["failure"]
+                return verdict(INCORRECT, failure["why"] or "Wrong.", case=case.description,
+                               expected=failure["expected"], got=failure["got"])
             if "error" in got:
                 return verdict(ERROR, _error_message(got), case=case.description)
             expected = self._reference(exercise, i)
@@ -314,6 +314,37 @@ def parse(text):
         return json.loads(text)
     except (ValueError, RecursionError):
         return None
+
+
+def _text_or_none(value):
+    return None if value is None else cap(value if isinstance(value, str) else "(not text)", 2000)
+
+
+def well_formed(report):
+    """The child's report with every part the grader reads of the kind it expects, or None if it is not one (the
+    answer runs in the child's process and may have written anything)."""
+    if not isinstance(report, dict):
+        return None
+    if report.get("crash") is not None:
+        return {"crash": "memory"} if report["crash"] == "memory" else None
+    errors, cases = report.get("syntax_errors", []), report.get("cases", [])
+    if not (isinstance(errors, list) and isinstance(cases, list) and all(isinstance(c, dict) for c in cases)
+            and all(isinstance(e, list) and len(e) == 3 and type(e[0]) is int and type(e[1]) is int
+                    and isinstance(e[2], str) for e in errors)):
+        return None
+    clean = []
+    for case in cases:
+        if "not_attempted" in case:
+            clean.append({"not_attempted": True})
+        elif "failure" in case:
+            failure = case["failure"] if isinstance(case["failure"], dict) else {}
+            clean.append({"failure": {k: _text_or_none(failure.get(k)) for k in ("why", "expected", "got")}})
+        elif "error" in case:
+            clean.append({"error": _text_or_none(case["error"]) or "", "advice": _text_or_none(case.get("advice")),
+                          "kind": case.get("kind") if case.get("kind") in ("recursion", "memory", "exit") else ""})
+        else:
+            clean.append({"ok": case.get("ok")})  # read by _decode, which expects nothing of it
+    return {"defined": report.get("defined") is True, "syntax_errors": errors, "cases": clean}
 
 
 def _is_child_of(pid, parent):
