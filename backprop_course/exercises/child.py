@@ -7,11 +7,11 @@ and answers with two JSON lines, each with the request's nonce: {"pid": the chil
 at once (so the grader can kill the child's process group when time is up), then
 {"ended": how the child ended, "output": what it wrote}; what arrives on its stdin while
 a child runs is dropped (only a child could have written it). The child, in a process
-group of its own and under hard CPU, memory, file-size and process limits, replays the
-notebook's earlier cells (replay.py), then runs the exercise's probe, `run(answer,
-*case.args)`, on every case and writes plain data only: per case, the outputs as float64
-arrays, or the structural diagnosis (a Failure's message) or the crash that stopped it.
-It decides nothing: the grader compares.
+group of its own, under hard CPU, memory, file-size and process limits (and as `nobody`
+if the grader runs as root), replays the notebook's earlier cells (replay.py), then runs
+the exercise's probe, `run(answer, *case.args)`, on every case and writes plain data
+only: per case, the outputs as float64 arrays, or the structural diagnosis (a Failure's
+message) or the crash that stopped it. It decides nothing: the grader compares.
 
 By-hand exercises: before any learner code runs, every function of the engine's modules
 gets a body that raises (found through the garbage collector, so threads, profilers and
@@ -93,6 +93,23 @@ def _limits(cpu, memory):
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass  # a platform without this limit: the grader's wall clock still holds
+
+
+def _drop_root(folder):
+    """Run as `nobody` when grading runs as root: then the answer cannot signal the grader, read its pipes or
+    write its files (the gradebook), and the process limit holds."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return
+    try:
+        import pwd
+
+        uid, gid = pwd.getpwnam("nobody")[2:4]
+    except (ImportError, KeyError):
+        uid = gid = 65534
+    os.chown(folder, uid, gid)
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
 
 
 def _array(a):
@@ -233,6 +250,7 @@ def _child(request, fd):
         for std in (0, 1, 2):
             os.dup2(null, std)
         _limits(request["cpu"], request["memory"])
+        _drop_root(folder)
         sys.setrecursionlimit(1000)
         exercise = registry.get(request["exercise"])
         try:
