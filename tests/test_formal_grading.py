@@ -439,3 +439,20 @@ def test_the_command_line_grades_a_saved_notebook(tmp_path):
 def test_every_exercise_gives_the_grader_numbers_to_compare():
     """A check that decides in the answer's process alone (outputs `()`) could be passed by a forged report."""
     assert [e.id for e in EXERCISES.values() if not e.outputs] == []
+
+
+def test_the_grader_judges_a_reported_order_itself():
+    """topological_order's order comes back as positions in the reference's order of the same graph."""
+    import numpy as np
+
+    from backprop_course.exercises import graphs
+    from backprop_course.exercises.checking import Failure
+
+    n = len(graphs.topological_order(graphs._lecture_graph()))
+    graphs._judge((np.arange(n, dtype=float),), graphs._lecture_graph)  # the reference's own order
+    for positions, why in (([0.0] * n, graphs.TWICE), (list(range(n - 1)), graphs.MISSING),
+                           ([*range(n - 1), np.nan], graphs.STRANGER), ([*range(n - 1), n], graphs.STRANGER),
+                           (list(range(n))[::-1], graphs.PREORDER), ([0.0] * 10**6, graphs.TWICE)):
+        with pytest.raises(Failure) as wrong:
+            graphs._judge((np.array(positions, dtype=float),), graphs._lecture_graph)
+        assert wrong.value.why == why, positions[:8]

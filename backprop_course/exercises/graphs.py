@@ -154,6 +154,8 @@ def _judge(outputs, build):
     root = build()
     nodes = topological_order(root)
     positions = outputs[0].ravel()
+    if positions.size > len(nodes):
+        raise Failure(TWICE, expected=f"{len(nodes)} nodes", got=f"{positions.size} nodes")
     if not all(p.is_integer() and 0 <= p < len(nodes) for p in positions.tolist()):
         raise Failure(STRANGER)
     _validate([nodes[int(p)] for p in positions], root)
