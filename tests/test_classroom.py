@@ -157,7 +157,7 @@ def scalar_backward(x, y, z):
         except BaseException:
             pass
 """
-C_LOOP = "def topological_order(root):\n    return [sum(range(10**11))]\n"
+C_LOOP = "def jacobian_bytes(*args):\n    return sum(range(10**11))\n"
 TOP_LEVEL_LOOP = "total = sum(range(10**11))\n"
 THREAD_LEFT_RUNNING = """\
 import threading
@@ -211,11 +211,12 @@ def _attackers(course):
     for name in ("__init__.py", "exercises/__init__.py", "exercises/formal.py", "exercises/nbgrade.py"):
         (folder / "backprop_course" / name).write_text("raise SystemExit(0)\n")
     _submit(course, "cheat_engine", NOTEBOOKS[0], {"scalar_backward": ENGINE_IN_A_THREAD})
-    _submit(course, "cheat_hang", NOTEBOOKS[0], {"scalar_backward": HANGS, "topological_order": C_LOOP})
+    _submit(course, "cheat_hang", NOTEBOOKS[0], {"scalar_backward": HANGS})
     _submit(course, "cheat_hang", NOTEBOOKS[1], {"matmul_backward": TOP_LEVEL_LOOP + "matmul_backward = print\n",
                                                  "jacobian_bytes": THREAD_LEFT_RUNNING, "norm_backward": FORKS})
     _submit(course, "cheat_crash", NOTEBOOKS[0], {"scalar_backward": ODD_FAILURE})
-    _submit(course, "cheat_crash", NOTEBOOKS[1], {"matmul_backward": DEEP, "norm_backward": HUGE})
+    _submit(course, "cheat_crash", NOTEBOOKS[1], {"matmul_backward": DEEP, "norm_backward": HUGE,
+                                                  "jacobian_bytes": C_LOOP})
     return ["cheat_patch", "cheat_files", "cheat_engine", "cheat_hang", "cheat_crash"]
 
 
@@ -226,12 +227,10 @@ def _honest(course):
     norm = "def norm_backward(W, x):\n    q = W @ x\n    return q @ q, outer_of(2 * q, x), W.T @ (2 * q)\n"
     _submit(course, "honest", NOTEBOOKS[1], {"matmul_backward": dot, "jacobian_bytes": reference_source(
         "jacobian_bytes"), "norm_backward": norm}, [("norm_backward", helper)])
-    _submit(course, "honest", "02_sigmoid_primitive", {
-        "sigmoid_function": reference_source("sigmoid_function"),
-        "fork_backward": _body("fork_backward").replace("math.exp", "np.exp")},
-        [("sigmoid_function", "import numpy as np\n")])
-    _submit(course, "honest", NOTEBOOKS[0], {e: reference_source(e) for e in ("scalar_backward", "topological_order")})
-    _submit(course, "dies", NOTEBOOKS[0], {e: reference_source(e) for e in ("scalar_backward", "topological_order")})
+    _submit(course, "honest", "02_sigmoid_primitive", {"fork_backward": _body("fork_backward").replace(
+        "math.exp", "np.exp")}, [("fork_backward", "import numpy as np\n")])
+    _submit(course, "honest", NOTEBOOKS[0], {"scalar_backward": reference_source("scalar_backward")})
+    _submit(course, "dies", NOTEBOOKS[0], {"scalar_backward": reference_source("scalar_backward")})
     _submit(course, "dies", NOTEBOOKS[1], {"matmul_backward": DIES, "jacobian_bytes": reference_source(
         "jacobian_bytes"), "norm_backward": reference_source("norm_backward")})
 
@@ -295,8 +294,8 @@ def test_every_attack_scores_nothing(graded):
 def test_honest_answers_get_their_points_and_a_dead_process_costs_one_exercise(graded):
     course = graded[0]
     scores = _scores(course)
-    full = {e: EXERCISES[e].points for e in ("scalar_backward", "topological_order", "matmul_backward",
-                                              "jacobian_bytes", "norm_backward", "sigmoid_function", "fork_backward")}
+    full = {e: EXERCISES[e].points for e in ("scalar_backward", "matmul_backward", "jacobian_bytes",
+                                              "norm_backward", "fork_backward")}
     assert {e: int(scores["honest"][e]) for e in full} == full
     died = {e: int(scores["dies"][e]) for e in full if scores["dies"][e] != ""}
     assert died == {**{e: full[e] for e in died}, "matmul_backward": 0}

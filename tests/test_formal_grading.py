@@ -4,6 +4,7 @@ Honest answers that work in the learner's kernel get their points (setup-cell im
 every attack on the grader scores nothing and grading ends within the exercise's limit.
 """
 
+import os
 import textwrap
 import time
 from pathlib import Path
@@ -39,7 +40,8 @@ def body(exercise_id):
 
 # honest students ---------------------------------------------------------------------------------------
 def test_the_reference_passes_in_every_exercise(grader):
-    for exercise_id in ("scalar_backward", "topological_order", "matmul_backward", "norm_backward", "my_value"):
+    for exercise_id in ("scalar_backward", "topological_order", "matmul_backward", "norm_backward", "my_value",
+                        "find_the_bugs", "diagnosis", "revive"):
         verdict = grade(grader, exercise_id, reference_source(exercise_id))
         assert verdict.passed and verdict.points == EXERCISES[exercise_id].points, verdict.text()
 
@@ -151,6 +153,110 @@ def test_rewriting_stdout_and_a_forged_report_change_nothing(grader):
     assert failed(verdict)
 
 
+FORGE = """
+    import json, os, stat
+    def _send(report):
+        for fd in range(3, 64):  # into the report pipe; then leave
+            try:
+                if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                    os.write(fd, report)
+            except OSError:
+                pass
+        os._exit(0)
+    def _forge(count):  # a report of `count` cases that each say "decided here: passed"
+        _send(json.dumps({"defined": True, "syntax_errors": [], "cases": [{"ok": None}] * count}).encode())
+    """
+
+
+def test_a_forged_report_cannot_pass_an_exercise_whose_check_decided_in_the_answers_process(grader):
+    forged = {"topological_order": "def topological_order(root):\n    _forge(4)\n",
+              "find_the_bugs": "def find_the_bugs():\n    _forge(4)\n",
+              "my_value": "class MyValue:\n    _forge(40)\n",  # a class body is replayed: it runs at once
+              "diagnosis": "def diagnosis():\n    _forge(3)\n",
+              "revive": "def revive(params):\n    _forge(3)\n"}
+    for exercise_id, answer in forged.items():
+        verdict = grade(grader, exercise_id, FORGE, answer)
+        assert failed(verdict) and "returned None" in verdict.message, verdict.text()
+
+
+def test_any_valid_order_passes_topological_order(grader):
+    parents_reversed = reference_source("topological_order").replace("in node.parents", "in reversed(node.parents)")
+    assert "reversed(" in parents_reversed
+    assert grade(grader, "topological_order", parents_reversed).passed
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="writes through /proc")
+def test_what_an_answer_writes_into_the_graders_pipes_decides_nothing_else(grader):
+    into_pipes = """
+        import json, os
+        def scalar_backward(x, y, z):
+            worker = os.getppid()
+            request = {"exercise": "scalar_backward", "cells": ["import time\\nx = time.sleep(2)\\n"] * 3,
+                       "cpu": 100, "memory": 2**30, "nonce": "x"}
+            os.write(os.open(f"/proc/{worker}/fd/0", os.O_WRONLY), (json.dumps(request) + "\\n").encode() * 20)
+            forged = {"ended": {"exit": 0}, "output": json.dumps({"defined": True, "cases": [{"ok": None}] * 9})}
+            lines = [b"[" * 200_000] + [json.dumps(m).encode() for m in ({"pid": 1}, forged)] * 20
+            os.write(os.open(f"/proc/{worker}/fd/1", os.O_WRONLY), b"\\n".join(lines) + b"\\n")
+            return 1.0, 2.0, 3.0
+        """
+    assert failed(grade(grader, "scalar_backward", into_pipes))
+    assert grade(grader, "scalar_backward", reference_source("scalar_backward")).passed  # not the forged lines
+    assert grade(grader, "scalar_backward", WRONG).status == "incorrect"
+
+
+def test_a_report_that_is_not_one_is_an_error_and_grading_goes_on(grader):
+    unreadable = {"too deeply nested to parse": "b'[' * 200_000",
+                  "cases that are not a list": "b'{\"defined\": true, \"cases\": {\"0\": 1}}'",
+                  "a list": "b'[1, 2]'",
+                  "60 MiB of NUL bytes": "bytes(60 * 2**20)"}
+    for name, report in unreadable.items():
+        verdict = grade(grader, "scalar_backward", FORGE, f"def scalar_backward(x, y, z):\n    _send({report})\n")
+        assert verdict.status == "error" and "could not report" in verdict.message, (name, verdict.text())
+    odd = ("b'{\"defined\": true, \"cases\": [{\"failure\": {\"why\": [1], \"expected\": {}}}, "
+           "{\"error\": [2], \"kind\": 3}, {\"ok\": [{\"shape\": [-1], \"b64\": \"\"}, 5, null]}]}'")
+    assert failed(grade(grader, "scalar_backward", FORGE, f"def scalar_backward(x, y, z):\n    _send({odd})\n"))
+    assert grade(grader, "scalar_backward", reference_source("scalar_backward")).passed
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="writes through /proc")
+def test_a_forged_pid_kills_nothing_but_the_answer(grader):
+    import subprocess
+    import sys
+
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+    try:
+        forged_pid = f"""
+            import gc, json, os, time
+            def scalar_backward(x, y, z):
+                nonce = next(o["nonce"] for o in gc.get_objects() if type(o) is dict and "nonce" in o)
+                line = json.dumps({{"nonce": nonce, "pid": {bystander.pid}}}).encode() + b"\\n"
+                os.write(os.open(f"/proc/{{os.getppid()}}/fd/1", os.O_WRONLY), line)
+                time.sleep(1000)
+            """
+        assert failed(grade(grader, "scalar_backward", forged_pid))  # a timeout; as root, /proc is closed to it
+        assert bystander.poll() is None  # the grader killed the answer, not the process the answer named
+    finally:
+        bystander.kill()
+        bystander.wait()
+    assert grade(grader, "scalar_backward", reference_source("scalar_backward")).passed
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="grading as root only")
+def test_graded_as_root_an_answer_cannot_reach_the_grader(grader, tmp_path):
+    reach = """
+        import os
+        def scalar_backward(x, y, z):
+            grader = int(open(f"/proc/{os.getppid()}/stat").read().rsplit(")", 1)[1].split()[1])
+            os.kill(grader, 0)  # signal 0 tests the permission only
+            raise ValueError("the answer may signal the grader")
+        """
+    verdict = grade(grader, "scalar_backward", reach)
+    assert failed(verdict) and "PermissionError" in verdict.message, verdict.text()
+    write = f"def scalar_backward(x, y, z):\n    open({str(tmp_path / 'gradebook.db')!r}, 'w')\n"
+    assert "PermissionError" in grade(grader, "scalar_backward", write).message
+    assert not (tmp_path / "gradebook.db").exists()
+
+
 def test_by_hand_exercises_cannot_reach_the_engine(grader):
     through_a_thread = """
         import sys, threading
@@ -252,7 +358,7 @@ def test_a_fork_leaves_no_process_behind(grader):
     grade(grader, "scalar_backward", "x = 1")  # the worker is running
     worker = grader._proc.pid
     verdict = grade(grader, "scalar_backward", forks)
-    assert failed(verdict) and verdict.status == "incorrect", verdict.text()  # not a timeout: it ended at once
+    assert failed(verdict) and verdict.status != "timeout", verdict.text()  # it ended at once (or could not fork)
     for _ in range(100):  # SIGKILL was sent; the kernel takes a moment to finish them off
         if not _session_members(worker):
             break
@@ -328,3 +434,25 @@ def test_the_command_line_grades_a_saved_notebook(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert "scalar_backward: passed (2/2 points)" in run.stdout and "fork_backward: incorrect (0/2" in run.stdout
+
+
+def test_every_exercise_gives_the_grader_numbers_to_compare():
+    """A check that decides in the answer's process alone (outputs `()`) could be passed by a forged report."""
+    assert [e.id for e in EXERCISES.values() if not e.outputs] == []
+
+
+def test_the_grader_judges_a_reported_order_itself():
+    """topological_order's order comes back as positions in the reference's order of the same graph."""
+    import numpy as np
+
+    from backprop_course.exercises import graphs
+    from backprop_course.exercises.checking import Failure
+
+    n = len(graphs.topological_order(graphs._lecture_graph()))
+    graphs._judge((np.arange(n, dtype=float),), graphs._lecture_graph)  # the reference's own order
+    for positions, why in (([0.0] * n, graphs.TWICE), (list(range(n - 1)), graphs.MISSING),
+                           ([*range(n - 1), np.nan], graphs.STRANGER), ([*range(n - 1), n], graphs.STRANGER),
+                           (list(range(n))[::-1], graphs.PREORDER), ([0.0] * 10**6, graphs.TWICE)):
+        with pytest.raises(Failure) as wrong:
+            graphs._judge((np.array(positions, dtype=float),), graphs._lecture_graph)
+        assert wrong.value.why == why, positions[:8]

@@ -1,14 +1,16 @@
 """The answer's side of formal grading: a worker that runs learner code only in forked children.
 
 formal.Grader starts one worker (`python -I`, a clean environment, a fresh temporary
-folder) and sends it one JSON line per exercise: {"exercise", "cells", "cpu", "memory"}.
-The worker, which never runs learner code itself, forks a child per request and answers
-with two JSON lines: {"pid": the child's pid} at once (so the grader can kill the child's
-process group when time is up), then {"status": how the child ended, "output": what it
-wrote}. The child, in a process group of its own and under hard CPU, memory, file-size
-and process limits, replays the notebook's earlier cells (replay.py), then runs the
-exercise's probe, `run(answer, *case.args)`, on every case and writes plain data only:
-per case, the outputs as float64 arrays, or the structural diagnosis (a Failure's
+folder) and sends it one JSON line per exercise: {"exercise", "cells", "cpu", "memory",
+"nonce"}. The worker, which never runs learner code itself, forks a child per request
+and answers with two JSON lines, each with the request's nonce: {"pid": the child's pid}
+at once (so the grader can kill the child's process group when time is up), then
+{"ended": how the child ended, "output": what it wrote}; what arrives on its stdin while
+a child runs is dropped (only a child could have written it). The child, in a process
+group of its own, under hard CPU, memory, file-size and process limits (and as `nobody`
+if the grader runs as root), replays the notebook's earlier cells (replay.py), then runs
+the exercise's probe, `run(answer, *case.args)`, on every case and writes plain data
+only: per case, the outputs as float64 arrays, or the structural diagnosis (a Failure's
 message) or the crash that stopped it. It decides nothing: the grader compares.
 
 By-hand exercises: before any learner code runs, every function of the engine's modules
@@ -40,7 +42,7 @@ from .checking import BY_HAND, Failure, as_numbers, cap, submission_kind_error, 
 
 UNREPORTED = 3  # the child's exit status when it could not write its report
 STATEMENT_S = 3.0  # seconds a replayed statement may take (an import, a def, an assignment)
-MAX_OUTPUT = 64 * 2**20  # bytes a child may send back; more is cut off (and then cannot be read)
+MAX_OUTPUT = 8 * 2**20  # bytes a child may send back (the largest report is under 1 MiB); more cannot be read
 HANDS_OFF = "backprop_course: differentiation is switched off in a by-hand exercise"
 DIFFERENTIATION_PACKAGES = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "mxnet", "sympy")
 ENGINE = tuple(f"backprop_course.{m}" for m in ("autodiff", "autograd", "ops", "func", "gradcheck", "tensor", "value",
@@ -91,6 +93,23 @@ def _limits(cpu, memory):
             resource.setrlimit(which, (value, value))
         except (ValueError, OSError):
             pass  # a platform without this limit: the grader's wall clock still holds
+
+
+def _drop_root(folder):
+    """Run as `nobody` when grading runs as root: then the answer cannot signal the grader, read its pipes or
+    write its files (the gradebook), and the process limit holds."""
+    if os.name != "posix" or os.geteuid() != 0:
+        return
+    try:
+        import pwd
+
+        uid, gid = pwd.getpwnam("nobody")[2:4]
+    except (ImportError, KeyError):
+        uid = gid = 65534
+    os.chown(folder, uid, gid)
+    os.setgroups([])
+    os.setgid(gid)
+    os.setuid(uid)
 
 
 def _array(a):
@@ -231,6 +250,7 @@ def _child(request, fd):
         for std in (0, 1, 2):
             os.dup2(null, std)
         _limits(request["cpu"], request["memory"])
+        _drop_root(folder)
         sys.setrecursionlimit(1000)
         exercise = registry.get(request["exercise"])
         try:
@@ -280,19 +300,38 @@ def _collect(pid, fd):
     return ended, output
 
 
+def _drain(fd):
+    """Discard whatever is waiting on `fd`: the grader sends nothing while a child runs, so it was written by the
+    child (through /proc, say), and is no request."""
+    while select.select([fd], [], [], 0)[0] and os.read(fd, 1 << 20):
+        pass
+
+
+def _requests(fd=0):
+    """The grader's requests, one JSON line each, until stdin ends (the grader sends one, then waits)."""
+    while True:
+        chunks = [os.read(fd, 1 << 20)]
+        while chunks[-1] and not chunks[-1].endswith(b"\n"):
+            chunks.append(os.read(fd, 1 << 20))
+        if not chunks[-1]:
+            return
+        yield json.loads(b"".join(chunks))
+
+
 def serve():
-    """Answer the grader's requests, one JSON line each, until stdin ends."""
+    """Answer the grader's requests, echoing each one's nonce, until stdin ends."""
     from . import EXERCISES  # noqa: F401 - registers every exercise before any child is forked
 
     gc.collect()
-    for line in sys.stdin:
-        request = json.loads(line)
+    for request in _requests():
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(read)
             _child(request, write)
         os.close(write)
-        _send({"pid": pid})
+        nonce = request.get("nonce")
+        _send({"nonce": nonce, "pid": pid})
         ended, output = _collect(pid, read)
-        _send({"ended": ended, "output": output})
+        _drain(0)  # before answering: once answered, the grader's next request may come
+        _send({"nonce": nonce, "ended": ended, "output": output})

@@ -97,9 +97,12 @@ def _names(answer):
 
 
 def _run(answer, aspect):
+    """A Failure that says what is wrong with the names, else None; in the last case, the names as one 0/1 per
+    tensor of debugging.LABELS, which the grader compares with the reference's (so a report forged in the
+    answer's process passes only if it holds the answer)."""
     got = _names(answer)
     if got == PLANTED:
-        return None
+        return [float(label in got) for label in debugging.LABELS] if aspect == "large inputs" else None
     for mistake in MISTAKES:
         if got == _names(mistake.answer):
             raise Failure(mistake.message)
@@ -111,8 +114,8 @@ def _run(answer, aspect):
         missing = len(_SMALL_BUGS - got)
         raise Failure(f"{missing} buggy step{'s' if missing > 1 else ''} that the small inputs already show "
                       f"{'are' if missing > 1 else 'is'} missing from your set.")
-    if aspect == "large inputs" and "logits" not in got:
-        raise Failure(SMALL_ONLY)
+    if aspect == "large inputs":
+        raise Failure(SMALL_ONLY if "logits" not in got else "Your set is not the set of planted bugs.")
     return None
 
 
@@ -137,7 +140,7 @@ register(Exercise(
                    Case("no step that is right is named", ("right steps",)),
                    Case("every bug the small inputs show is named", ("small inputs",)),
                    Case("the bug only the large inputs show is named", ("large inputs",))],
-    outputs=(),
+    outputs=("the names",),
     run=_run,
     mistakes=MISTAKES,
     hints=(

@@ -24,6 +24,7 @@ import copy
 import json
 import math
 import os
+import secrets
 import selectors
 import shutil
 import signal
@@ -124,7 +125,7 @@ class Grader:
     def __init__(self, memory=MEMORY):
         self.memory = memory
         self._proc = self._folder = None
-        self._buffer = b""
+        self._buffer = bytearray()
         self._references, self._mistakes = {}, {}
         self._cases = {}
 
@@ -137,7 +138,7 @@ class Grader:
         self._proc = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT.format(path=_PACKAGE_PARENT)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=self._folder, env=env, start_new_session=True)
-        self._buffer = b""
+        self._buffer = bytearray()
         if self._line(time.monotonic() + START_S) != {"ready": True}:
             self.close()
             raise RuntimeError("the grading worker did not start")
@@ -146,6 +147,7 @@ class Grader:
         """Stop the worker (and anything of it still running)."""
         if self._proc is not None:
             _kill_group(self._proc.pid)
+            _kill_session(self._proc.pid)  # its children too, whichever process group they moved to
             self._proc.wait()
             for stream in (self._proc.stdin, self._proc.stdout):
                 stream.close()
@@ -160,49 +162,52 @@ class Grader:
     def __exit__(self, *exc):
         self.close()
 
-    def _line(self, deadline):
-        """The worker's next JSON line, or None when the deadline passes or the worker is gone."""
+    def _line(self, deadline, nonce=None, key=None):
+        """The worker's next JSON line (the next one that carries `nonce` and `key`, if given), or None when the
+        deadline passes or the worker is gone. An answer can write into the worker's output (through /proc, say):
+        what it writes there carries no later request's nonce, so it decides no other exercise."""
         fd = self._proc.stdout.fileno()
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
-            while b"\n" not in self._buffer:
-                left = deadline - time.monotonic()
-                if left <= 0 or not selector.select(left):
-                    return None
-                chunk = os.read(fd, 1 << 20)
-                if not chunk or len(self._buffer) > MAX_LINE:
-                    return None
-                self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        try:
-            return json.loads(line)
-        except ValueError:
-            return None
+            while True:
+                complete = b"\n" in self._buffer
+                while not complete:  # a bytearray, and only the new chunk searched: linear in the line's length
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not selector.select(left):
+                        return None
+                    chunk = os.read(fd, 1 << 20)
+                    if not chunk or len(self._buffer) > MAX_LINE:
+                        return None
+                    self._buffer += chunk
+                    complete = b"\n" in chunk
+                line, self._buffer = self._buffer.split(b"\n", 1)
+                message = parse(line)
+                if nonce is None or (isinstance(message, dict) and message.get("nonce") == nonce and key in message):
+                    return message
 
     def _probe(self, exercise, cells, limit):
         """(how the child ended, its report or None, whether time ran out)."""
         if self._proc is None or self._proc.poll() is not None:
             self.close()
             self._start()
+        nonce = secrets.token_hex(16)  # made now: no earlier answer can know it
         request = {"exercise": exercise.id, "cells": [c if isinstance(c, str) else "" for c in cells],
-                   "cpu": math.ceil(limit), "memory": self.memory}
+                   "cpu": math.ceil(limit), "memory": self.memory, "nonce": nonce}
         self._proc.stdin.write((json.dumps(request) + "\n").encode())
         self._proc.stdin.flush()
         deadline = time.monotonic() + limit + SLACK_S
-        started = self._line(deadline)
+        started = self._line(deadline, nonce, "pid")
         pid = started.get("pid") if isinstance(started, dict) else None
-        answer = self._line(deadline) if pid else None
+        answer = self._line(deadline, nonce, "ended") if pid else None
         if answer is None:
-            if pid:
+            if _is_child_of(pid, self._proc.pid):  # an answer can forge this line: kill only the worker's child
                 _kill_group(pid)
             self.close()  # a fresh worker for the next exercise
             return None, None, True
-        ended, output = answer.get("ended") or {}, answer.get("output")
-        try:
-            report = json.loads(output) if isinstance(output, str) else None
-        except ValueError:
-            report = None
-        return ended, report if isinstance(report, dict) else None, False
+        ended, output = answer.get("ended"), answer.get("output")
+        ended = {k: v for k, v in ended.items() if k in ("exit", "signal") and type(v) is int} \
+            if isinstance(ended, dict) else {}
+        return ended, well_formed(parse(output) if isinstance(output, str) else None), False
 
     # the parent's own computations --------------------------------------------------------------------
     def _case_list(self, exercise):
@@ -252,20 +257,20 @@ class Grader:
             return verdict(TIMEOUT, f"{why} {exercise.timeout_why}".strip())
         if report is None or report.get("crash") == "memory":
             return verdict(ERROR, _crash_message(ended, report))
-        if not report.get("defined"):
-            errors = report.get("syntax_errors") or []
+        if not report["defined"]:
+            errors = report["syntax_errors"]
             if errors:
                 cell, line, message = errors[-1]
                 return verdict(ERROR, f"Python cannot read your code: a syntax error ({cap(message, 200)}) in code "
                                       f"cell {cell}, line {line}. Fix it, run the cell, then run the check again.")
             return verdict(NOT_ATTEMPTED, f"No cell defines `{exercise.name}`: write your answer in its cell and "
                                           "run it.")
-        return self._judge(exercise, report.get("cases") or [], verdict)
+        return self._judge(exercise, report["cases"], verdict)
 
     def _judge(self, exercise, results, verdict):
         cases, names = self._case_list(exercise), tuple(exercise.outputs)
         for i, case in enumerate(cases):
-            if i >= len(results) or not isinstance(results[i], dict):
+            if i >= len(results):
                 return verdict(ERROR, "The grading process stopped before every case was tried.",
                                case=case.description)
             got = results[i]
@@ -273,10 +278,9 @@ class Grader:
                 return verdict(NOT_ATTEMPTED, "Not attempted yet: the code still raises NotImplementedError. "
                                               "Replace `raise NotImplementedError` with your code.")
             if "failure" in got:
-                failure = got["failure"] if isinstance(got["failure"], dict) else {}
-                why = str(failure.get("why") or "Wrong.")
-                return verdict(INCORRECT, why, case=case.description, expected=failure.get("expected"),
-                               got=failure.get("got"))
+                failure = got["failure"]
+                return verdict(INCORRECT, failure["why"] or "Wrong.", case=case.description,
+                               expected=failure["expected"], got=failure["got"])
             if "error" in got:
                 return verdict(ERROR, _error_message(got), case=case.description)
             expected = self._reference(exercise, i)
@@ -287,6 +291,9 @@ class Grader:
                 return verdict(INCORRECT, f"{exercise.name} returned None: is a `return` missing?",
                                case=case.description)
             try:
+                if exercise.judge:
+                    exercise.judge(numbers, *case.args)
+                    continue
                 compare(numbers, expected, names, self._known(exercise, i),
                         near_miss=exercise.near_miss or (NUMERIC if exercise.by_hand else None),
                         otherwise=exercise.otherwise, shape_why=exercise.shape_why, rtol=exercise.rtol,
@@ -294,7 +301,78 @@ class Grader:
             except Failure as failure:
                 return verdict(INCORRECT, failure.why, case=case.description, expected=failure.expected,
                                got=failure.got)
+            except Exception as exc:  # noqa: BLE001 - a judge that cannot read these numbers: they are not right
+                return verdict(INCORRECT, f"Your results could not be checked ({type(exc).__name__}).",
+                               case=case.description)
         return verdict(PASSED, f"Correct! All {len(cases)} cases passed.")
+
+
+def parse(text):
+    """JSON from the worker or the answer's process, or None if it is not JSON that can be read (a nesting too
+    deep for Python's parser is one way to fail)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _text_or_none(value):
+    return None if value is None else cap(value if isinstance(value, str) else "(not text)", 2000)
+
+
+def well_formed(report):
+    """The child's report with every part the grader reads of the kind it expects, or None if it is not one (the
+    answer runs in the child's process and may have written anything)."""
+    if not isinstance(report, dict):
+        return None
+    if report.get("crash") is not None:
+        return {"crash": "memory"} if report["crash"] == "memory" else None
+    errors, cases = report.get("syntax_errors", []), report.get("cases", [])
+    if not (isinstance(errors, list) and isinstance(cases, list) and all(isinstance(c, dict) for c in cases)
+            and all(isinstance(e, list) and len(e) == 3 and type(e[0]) is int and type(e[1]) is int
+                    and isinstance(e[2], str) for e in errors)):
+        return None
+    clean = []
+    for case in cases:
+        if "not_attempted" in case:
+            clean.append({"not_attempted": True})
+        elif "failure" in case:
+            failure = case["failure"] if isinstance(case["failure"], dict) else {}
+            clean.append({"failure": {k: _text_or_none(failure.get(k)) for k in ("why", "expected", "got")}})
+        elif "error" in case:
+            clean.append({"error": _text_or_none(case["error"]) or "", "advice": _text_or_none(case.get("advice")),
+                          "kind": case.get("kind") if case.get("kind") in ("recursion", "memory", "exit") else ""})
+        else:
+            clean.append({"ok": case.get("ok")})  # read by _decode, which expects nothing of it
+    return {"defined": report.get("defined") is True, "syntax_errors": errors, "cases": clean}
+
+
+def _is_child_of(pid, parent):
+    """Is `pid` a process whose parent is `parent` (True where /proc cannot tell)?"""
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 1:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1]) == parent
+    except FileNotFoundError:
+        return not os.path.exists("/proc/self/stat")
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+def _kill_session(sid):
+    """Kill every process of session `sid` (where /proc lists them)."""
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                if int(stat.read().rsplit(")", 1)[1].split()[3]) == sid:
+                    os.kill(int(entry), signal.SIGKILL)
+        except (OSError, ValueError, IndexError):
+            pass
 
 
 def _kill_group(pid):
@@ -312,9 +390,9 @@ def _crash_message(ended, report):
         return "Your code crashed Python itself (a segmentation fault), so it could not be graded."
     if "signal" in ended:
         return f"Your code was stopped by signal {ended['signal']} before it could be graded."
-    if ended.get("exit") == UNREPORTED:
-        return ("The grading process could not report on your code (it may have closed or replaced what grading "
-                "needs, such as its output pipe): return your answer and leave the process alone.")
+    if ended.get("exit") in (UNREPORTED, 0):
+        return ("The grading process could not report on your code (it may have closed, replaced or written into "
+                "what grading needs, such as its output pipe): return your answer and leave the process alone.")
     return (f"Your code ended the grading process (exit status {ended['exit']}) before it could be graded: "
             "return your answer instead of exiting.")
 

@@ -145,6 +145,20 @@ def _run(answer, build):
         return all(_reversed_is_valid(answer, b) for b in (build, _lecture_graph, _doubled, _shared_dag))
 
     _validate(order, root, reversed_everywhere)
+    position = {id(n): i for i, n in enumerate(topological_order(root))}
+    return [position[id(n)] for n in order]  # plain numbers, which the grader judges again itself (_judge)
+
+
+def _judge(outputs, build):
+    """Is `outputs` (the learner's order, as positions in the reference's order of the same graph) a valid order?"""
+    root = build()
+    nodes = topological_order(root)
+    positions = outputs[0].ravel()
+    if positions.size > len(nodes):
+        raise Failure(TWICE, expected=f"{len(nodes)} nodes", got=f"{positions.size} nodes")
+    if not all(p.is_integer() and 0 <= p < len(nodes) for p in positions.tolist()):
+        raise Failure(STRANGER)
+    _validate([nodes[int(p)] for p in positions], root)
 
 
 # Known-wrong answers ---------------------------------------------------------
@@ -210,8 +224,9 @@ register(Exercise(
                    Case("a shared node: b = a + a; c = b + b", (_doubled,)),
                    Case("a random graph of 30 nodes with many shared nodes", (_shared_dag,)),
                    Case("a chain 10,000 operations deep", (_chain,))],
-    outputs=(),
+    outputs=("the order",),
     run=_run,
+    judge=_judge,
     own_work=((autodiff.topological_order, OWN),),
     mistakes=(
         Mistake(_preorder, PREORDER),  # valid read backwards on a tree only: not on the shared graphs

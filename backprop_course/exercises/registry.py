@@ -29,7 +29,10 @@ answer within 5% gets `near_miss`, anything else `otherwise`.
 Optional parts of the check:
 - `run(answer, *args)` turns an answer into its outputs (default `answer(*args)`); it
   may raise `checking.Failure` for what numbers cannot show (an input changed in
-  place, a node listed twice). Outputs `()` means `run` alone decides.
+  place, a node listed twice). Outputs `()` means `run` alone decides (formal grading
+  cannot check that: give every graded exercise outputs).
+- `judge(outputs, *args)`, for an answer with more than one right output (an order of
+  a graph's nodes): raises a `Failure` for wrong outputs, instead of the comparison.
 - `by_hand=True` runs the learner's code with the engine's differentiation switched
   off (autodiff.differentiation_disabled); using it fails with BY_HAND.
 - `own_work=((function_or_module, message), ...)`: calling that library code from the
@@ -99,6 +102,7 @@ class Exercise:
     mistakes: tuple = ()
     outputs: tuple = ("the result",)
     run: Callable | None = None
+    judge: Callable | None = None
     by_hand: bool = False
     own_work: tuple = ()
     rtol: float = 1e-10

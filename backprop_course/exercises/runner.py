@@ -285,7 +285,9 @@ def _make_grade():
             got = outputs(learner_call(ex, lambda *a: run(submission, *a), _fresh(case.args)))
             if expected is not None and got is None:
                 raise failure(f"{ex.name} returned None: is a `return` missing?")
-            if expected is not None:
+            if expected is not None and ex.judge:
+                ex.judge(got, *case.args)
+            elif expected is not None:
                 known = ((o, m.message) for m in mistakes if (o := safely(m.answer, case.args)) is not None)
                 near = ex.near_miss or (numeric_message if ex.by_hand else None)
                 judge(got, expected, names, known, near_miss=near, otherwise=ex.otherwise, shape_why=ex.shape_why,

@@ -91,7 +91,8 @@ def _diagnosis_run(answer, aspect):
                       got=repr(got)[:80])
     if got in WRONG_CAUSE:
         raise Failure(WRONG_CAUSE[got])
-    return None
+    # in the last case, the cause as one 0/1 per declared cause, which the grader compares with the reference's
+    return [float(cause == got) for cause in CAUSES] if aspect == "sizes" else None
 
 
 register(Exercise(
@@ -106,7 +107,7 @@ register(Exercise(
     cases=lambda: [Case("the answer is one of the declared causes", ("declared",)),
                    Case("it agrees with the checker (the gradients are right)", ("checker",)),
                    Case("it agrees with the gradients' sizes and the hidden units", ("sizes",))],
-    outputs=(),
+    outputs=("the cause",),
     run=_diagnosis_run,
     mistakes=tuple(Mistake(lambda cause=cause: cause, message) for cause, message in WRONG_CAUSE.items()),
     hints=(
@@ -142,6 +143,15 @@ def _revive_run(answer, seed):
     if not (isinstance(out, (list, tuple)) and len(out) == 4):
         raise Failure("Return a list of the four parameters [W1, b1, W2, b2].", got=type(out).__name__)
     out = [np.asarray(p, dtype=float) for p in out]
+    _judge_start(out, seed)
+    return out  # plain numbers, which the grader judges again itself
+
+
+def _judge_start(out, seed):
+    """Raise a Failure unless `out` (four float arrays) is a start of the right shapes from which training on the
+    moons, from the stuck network of this seed, brings the loss below TARGET."""
+    X, y = moons()
+    stuck = stuck_net(seed)
     for name, got, want in zip(("W1", "b1", "W2", "b2"), out, stuck, strict=True):
         if got.shape != want.shape:
             raise Failure(f"{name} must keep its shape: the network is the same, only its start changes.",
@@ -173,8 +183,9 @@ register(Exercise(
                         f"{TARGET}", (1,)),
                    Case("the same from the stuck network with seed 2", (2,)),
                    Case("the same from the stuck network with seed 3", (3,))],
-    outputs=(),
+    outputs=("W1", "b1", "W2", "b2"),
     run=_revive_run,
+    judge=lambda outputs, seed: _judge_start(list(outputs), seed),
     mistakes=(
         Mistake(lambda params: params, STILL_DEAD),
         Mistake(lambda params: [params[0], params[1], params[2] * 10, params[3]], STILL_DEAD),
