@@ -648,21 +648,22 @@ def cat(tensors, dim=0):
 
 def matmul(x, y):
     """x @ y with NumPy's rules: 1-D operands are promoted, then squeezed again."""
-    if x.ndim == 0 or y.ndim == 0:
+    xs, ys = x.data.shape, y.data.shape  # (read once: this runs for every layer of every step)
+    if not xs or not ys:
         raise ValueError(f"matmul needs at least 1-D operands, got shapes {x.shape} and {y.shape}")
-    if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
+    if xs[-1] != ys[-2 if len(ys) > 1 else 0]:
         raise ValueError(
             f"matmul shape mismatch: x has shape {x.shape} and y has shape {y.shape}; "
             f"x's last dimension ({x.shape[-1]}) must equal y's "
             f"{'second-to-last' if y.ndim > 1 else 'only'} dimension ({y.shape[-2 if y.ndim > 1 else 0]})."
         )
-    x2 = x.reshape(1, -1) if x.ndim == 1 else x
-    y2 = y.reshape(-1, 1) if y.ndim == 1 else y
+    x2 = x.reshape(1, -1) if len(xs) == 1 else x
+    y2 = y.reshape(-1, 1) if len(ys) == 1 else y
     try:
         out = ops.MatMul.apply(x2, y2)
     except ValueError as err:  # batch dimensions that do not broadcast
         raise ValueError(f"matmul shape mismatch: {x.shape} @ {y.shape}: {err}") from None
-    if x.ndim == 1 or y.ndim == 1:
+    if len(xs) == 1 or len(ys) == 1:
         rows = () if x.ndim == 1 else out.shape[-2:-1]
         cols = () if y.ndim == 1 else out.shape[-1:]
         out = out.reshape(out.shape[:-2] + rows + cols)
