@@ -311,7 +311,7 @@ def _select(g, mask):
             return np.where(mask, g, np.zeros((), g.dtype))
         # np.where bit for bit (+0.0 off the mask, whatever g holds there), in a third of its time:
         # g's bits ANDed with all ones on the mask, all zeros off it.
-        return np.bitwise_and(g.view(bits), np.negative(mask.astype(bits)), dtype=bits).view(g.dtype)
+        return np.bitwise_and(g.view(bits), np.negative(np.asarray(mask, bits)), dtype=bits).view(g.dtype)
     return Select.apply(g, mask)
 
 
