@@ -60,7 +60,7 @@ class Tensor(Operators, autodiff.Node):
     __slots__ = ("data", "parents", "label", "requires_grad", "_fn", "_saved", "_extras", "_grad", "_locked")
 
     def __new__(cls, data, requires_grad=False, label=""):
-        t = cls._wrap_output(_as_array(data), ())
+        t = cls.wrap_output(_as_array(data), ())
         if requires_grad:
             t.requires_grad_()
         if label:
@@ -68,7 +68,7 @@ class Tensor(Operators, autodiff.Node):
         return t
 
     @classmethod
-    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+    def wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
         if type(data) is not np.ndarray:
             data, saved = _as_output(data, fn, saved)
         elif fn is not None and data.base is not None and data.flags.writeable:
@@ -85,7 +85,7 @@ class Tensor(Operators, autodiff.Node):
         out._locked = LOCK.lock(saved) if saved else None
         return out
 
-    def _release(self):
+    def release(self):
         if self._locked:
             LOCK.unlock(self._locked)
             self._locked = None
@@ -97,11 +97,11 @@ class Tensor(Operators, autodiff.Node):
             LOCK.unlock(self._locked)
 
     @staticmethod
-    def _as_grad(grad):
+    def as_grad(grad):
         return grad if isinstance(grad, Tensor) else Tensor(grad)
 
     @staticmethod
-    def _fit_grad(grad, data, node, index):
+    def fit_grad(grad, data, node, index):
         """Sum a broadcast gradient back to the input's shape (the one place this happens).
 
         Beyond the input's own shape, only what broadcasting against the output
@@ -137,7 +137,7 @@ class Tensor(Operators, autodiff.Node):
         return grad
 
     @staticmethod
-    def _accumulate(old, new):
+    def accumulate(old, new):
         if old is None:
             return new
         return np.asarray(old.data + new) if isinstance(new, np.ndarray) else old + new
@@ -148,7 +148,7 @@ class Tensor(Operators, autodiff.Node):
     def grad(self):
         g = self._grad
         if type(g) is np.ndarray:
-            g = self._grad = Tensor._wrap_output(g if g.flags.writeable else g.copy(), ())
+            g = self._grad = Tensor.wrap_output(g if g.flags.writeable else g.copy(), ())
         return g
 
     @grad.setter
@@ -257,7 +257,7 @@ class Tensor(Operators, autodiff.Node):
     # comparisons: elementwise, boolean Tensors; hashing stays by identity -----------------
     def _compare(self, other, op):
         other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap_output(np.asarray(op(self.data, other)), ())
+        return Tensor.wrap_output(np.asarray(op(self.data, other)), ())
 
     def __eq__(self, other):
         return self._compare(other, np.equal)
@@ -293,7 +293,7 @@ class Tensor(Operators, autodiff.Node):
 
     def detach(self):
         """The same values as a new leaf with no graph; it shares memory with this tensor."""
-        return Tensor._wrap_output(LOCK.detach(self.data), ())
+        return Tensor.wrap_output(LOCK.detach(self.data), ())
 
     def backward(self, grad=None, retain_graph=False, create_graph=False, *, gradient=None):
         """Backpropagate from this tensor. A non-scalar tensor needs `grad` (dL/dself; PyTorch's `gradient=`)."""
@@ -324,7 +324,7 @@ class Tensor(Operators, autodiff.Node):
         # Numbers and boolean masks take this tensor's dtype, as in NumPy (float32 * mask stays float32).
         # An array operand is shared, not copied: while a graph holds it, it is read-only.
         same = is_real(x) or getattr(x, "dtype", None) == np.bool_
-        return Tensor._wrap_output(_as_array(x, self.dtype if same else None, copy=None), ())
+        return Tensor.wrap_output(_as_array(x, self.dtype if same else None, copy=None), ())
 
     def __matmul__(self, o):
         return matmul(self, self._lift(o))
@@ -370,14 +370,14 @@ class Tensor(Operators, autodiff.Node):
         if dim is None:
             return values
         indices = np.argmax(source.data, axis=axis, keepdims=keep)
-        return ValuesIndices(values, Tensor._wrap_output(np.asarray(indices), ()))
+        return ValuesIndices(values, Tensor.wrap_output(np.asarray(indices), ()))
 
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Positions of the largest entries (an integer Tensor, no gradient)."""
         axis, keepdims = _reduction(self, "argmax", axis, keepdims, dim, keepdim, empty_ok=False)
         if isinstance(axis, tuple):
             raise TypeError("argmax takes one axis (an int) or None")
-        return Tensor._wrap_output(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)), ())
+        return Tensor.wrap_output(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)), ())
 
     def pow(self, exponent):
         return self ** exponent
@@ -567,7 +567,7 @@ def from_numpy(array, requires_grad=False):
     """
     if not (isinstance(array, np.ndarray) and array.dtype in (np.float32, np.float64)):
         return Tensor(array, requires_grad)
-    t = Tensor._wrap_output(array, ())
+    t = Tensor.wrap_output(array, ())
     return t.requires_grad_() if requires_grad else t
 
 
