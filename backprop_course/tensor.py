@@ -110,18 +110,21 @@ class Tensor(Operators, autodiff.Node):
         """
         if type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype == data.dtype:
             return grad  # the common case
-        name, index = node._fn.__name__, autodiff.argument_position(node, index)
-        if isinstance(grad, numbers.Real):
-            grad = np.asarray(grad, dtype=data.dtype)
-        if not isinstance(grad, np.ndarray | Tensor):
-            raise ValueError(f"{name}.backward returned {type(grad).__name__} for input {index}; expected an array")
+        name = node._fn.__name__  # for messages (the input's position is looked up only when one is raised)
+        if type(grad) is not np.ndarray:
+            if isinstance(grad, numbers.Real):
+                grad = np.asarray(grad, dtype=data.dtype)
+            elif not isinstance(grad, np.ndarray | Tensor):
+                raise ValueError(f"{name}.backward returned {type(grad).__name__} for input "
+                                 f"{autodiff.argument_position(node, index)}; expected an array")
         shape = grad.shape
         if shape != data.shape:
             lead, out = len(shape) - data.ndim, node.data.shape
             if (lead < 0 or len(out) < len(shape) or shape[:lead] != out[len(out) - len(shape):][:lead]
                     or any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:]))):
                 raise ValueError(
-                    f"{name}.backward returned a gradient of shape {shape} for input {index}, "
+                    f"{name}.backward returned a gradient of shape {shape} for input "
+                    f"{autodiff.argument_position(node, index)}, "
                     f"which has shape {data.shape}; a gradient must have its input's shape."
                 )
             axes = tuple(range(lead)) + tuple(
@@ -130,7 +133,8 @@ class Tensor(Operators, autodiff.Node):
             grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
         if grad.dtype != data.dtype:
             if grad.dtype.kind not in "fiub":
-                raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input {index}; "
+                raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input "
+                                 f"{autodiff.argument_position(node, index)}; "
                                  "gradients of real inputs must be real (a complex part would be dropped)")
             if isinstance(grad, np.ndarray):
                 grad = grad.astype(data.dtype)
