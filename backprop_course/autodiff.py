@@ -168,19 +168,22 @@ class Node:
     tuples and builds its common nodes and its backward pass directly (the
     results are this engine's to the last bit; its tests compare them).
 
-    The engine calls these hooks of a front-end, and nothing else:
+    The engine calls these hooks of a front-end, and nothing else. They are the
+    front-end protocol, public so that a front-end (or func's dual numbers) can
+    implement them and a reader can call them; learners never need them:
 
-    ==================  =====================================================  ==========================
-    hook                does                                                   default
-    ==================  =====================================================  ==========================
-    ``_wrap_output``    a new node from forward's raw result (leaves too)      none: each front-end's own
-    ``_fit_grad``       a backward's gradient for one input, converted to      none: each front-end's own
-                        that input's kind and shape, or a clear error
-    ``_accumulate``     a leaf's old `.grad` plus a new gradient               ``new`` if ``old`` is None,
-                                                                               else ``old + new``
-    ``_as_grad``        a seed gradient as a node, for ``create_graph``        the gradient unchanged
-    ``_release``        free what a node saved (after its backward step)       drop a non-empty ``_saved``
-    ==================  =====================================================  ==========================
+    ===============  ======================================================  ==========================
+    hook             does                                                    default
+    ===============  ======================================================  ==========================
+    ``wrap_output``  a new node from forward's raw result (leaves too: the   none: each front-end's own
+                     front-end's constructor for data it already checked)
+    ``fit_grad``     a backward's gradient for one input, converted to that  none: each front-end's own
+                     input's kind and shape, or a clear error
+    ``accumulate``   a leaf's old `.grad` plus a new gradient                ``new`` if ``old`` is None,
+                                                                             else ``old + new``
+    ``as_grad``      a seed gradient as a node, for ``create_graph``         the gradient unchanged
+    ``release``      free what a node saved (after its backward step)        drop a non-empty ``_saved``
+    ===============  ======================================================  ==========================
     """
 
     __slots__ = ()
@@ -196,22 +199,29 @@ class Node:
         return self._fn is None
 
     @classmethod
-    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+    def wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+        """A new node holding `data`: made by `fn` from `parents` (with forward's `saved` values and ctx
+        attributes `extras`), or a leaf when `parents` is ()."""
         raise NotImplementedError
 
     @staticmethod
-    def _fit_grad(grad, data, node, index):
+    def fit_grad(grad, data, node, index):
+        """`grad`, the gradient `node`'s backward returned for its input `index` (holding `data`), in that
+        input's kind and shape; a clear error if it can't be."""
         raise NotImplementedError
 
     @staticmethod
-    def _accumulate(old, new):
+    def accumulate(old, new):
+        """A leaf's `.grad` after one more backward pass."""
         return new if old is None else old + new
 
     @staticmethod
-    def _as_grad(grad):
+    def as_grad(grad):
+        """A seed gradient as the engine differentiates it again under create_graph."""
         return grad
 
-    def _release(self):
+    def release(self):
+        """Free what forward saved for this node's backward step."""
         if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
             self._saved = None
 
@@ -288,9 +298,9 @@ class Function:
                     if _disabled_reason is not None:
                         raise DifferentiationDisabled(_disabled_reason)
                     # The first input that requires grad wraps the result (forward mode's node among constants).
-                    return type(p)._wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
+                    return type(p).wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
         # A result without a graph: `cls` is passed only so that a bad output can be reported by name.
-        node = front._wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
+        node = front.wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
         node._fn = None
         return node
 
@@ -340,7 +350,7 @@ def node_vjp(node, grad, create_graph=False):
     """One node's step of the backward pass: the gradients it sends to each parent."""
     _refuse_if_disabled()
     grads = _call_backward(node, grad, create_graph)
-    return [None if g is None or not p.requires_grad else node._fit_grad(g, p.data, node, i)
+    return [None if g is None or not p.requires_grad else node.fit_grad(g, p.data, node, i)
             for i, (g, p) in enumerate(zip(grads, node.parents))]
 
 
@@ -472,10 +482,10 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
             if pg is None or not parent.requires_grad:
                 continue
             if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
-                pg = node._fit_grad(pg, parent.data, node, i)
+                pg = node.fit_grad(pg, parent.data, node, i)
             grads[parent] = grads[parent] + pg if parent in grads else pg
         if not retain_graph:
-            node._release()
+            node.release()
     return grads
 
 
@@ -496,9 +506,9 @@ def backward(root, grad, retain_graph=False, create_graph=False):
     overwritten, so a second call never double-counts them.
     """
     check_backward(root)
-    seed = type(root)._as_grad(grad) if create_graph else grad
+    seed = type(root).as_grad(grad) if create_graph else grad
     for node, g in gradients([root], [seed], create_graph, retain_graph).items():
         if node._fn is not None:
             node.grad = g
         elif node.requires_grad:
-            node.grad = node._accumulate(node.grad, g)
+            node.grad = node.accumulate(node.grad, g)

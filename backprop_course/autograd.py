@@ -47,7 +47,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} is not used to compute the outputs; pass allow_unused=True "
                                "to get None for it")
-        result.append(None if g is None else g if isinstance(g, Tensor) else Tensor._wrap_output(g, ()))
+        result.append(None if g is None else g if isinstance(g, Tensor) else Tensor.wrap_output(g, ()))
     return tuple(result)
 
 

@@ -384,7 +384,7 @@ class _Dual(Tensor):
     """A Tensor carrying a tangent: forward mode's node (Autodidax's JVPTracer, in this engine).
 
     Ops run through Function.apply as for any Tensor, so a Dual requires grad;
-    `_wrap_output` then asks the op's tangent rule for the result's tangent.
+    `wrap_output` then asks the op's tangent rule for the result's tangent.
     No graph is recorded, unless reverse mode runs inside forward mode (hessian
     is jacfwd(jacrev)): then the Duals are also that graph's nodes, and its
     backward pass, made of ops on Duals, carries tangents too.
@@ -394,15 +394,15 @@ class _Dual(Tensor):
 
     @classmethod
     def seed(cls, primal, tangent):
-        dual = super()._wrap_output(primal.data, ())
+        dual = super().wrap_output(primal.data, ())
         dual.requires_grad, dual._records = True, False
         dual.tangent = np.asarray(tangent.data, primal.dtype)
         return dual
 
     @classmethod
-    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+    def wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
         if not parents:  # computed while recording was off: a constant, as in reverse mode
-            return Tensor._wrap_output(data, parents, fn, saved, extras)
+            return Tensor.wrap_output(data, parents, fn, saved, extras)
         records, tangents = False, []
         for p in parents:
             if isinstance(p, _Dual):
@@ -412,7 +412,7 @@ class _Dual(Tensor):
                 raise _OuterGraph  # a tangent computed here could not be differentiated along that graph
             else:
                 tangents.append(_zero(p.data.shape, p.data.dtype))
-        out = super()._wrap_output(data, parents, fn, saved, extras) if records else super()._wrap_output(data, ())
+        out = super().wrap_output(data, parents, fn, saved, extras) if records else super().wrap_output(data, ())
         out.requires_grad, out._records = True, records
         out.tangent = _output_tangent(fn, out, parents, saved, extras, tangents)
         return out
@@ -438,7 +438,7 @@ def _output_tangent(fn, out, parents, saved, extras, tangents):
 
 def _tangent_by_two_vjps(fn, out, parents, saved, extras, tangents):
     """J t for a Function without a tangent rule: the vjp of u -> backward(u) = J^T u, at t."""
-    probe = Tensor._wrap_output(out.data, parents, fn, saved, extras)
+    probe = Tensor.wrap_output(out.data, parents, fn, saved, extras)
     u = Tensor(np.ones(out.shape, out.dtype), requires_grad=True)  # any value: backward is linear in u
     with enable_grad():
         grads = autodiff.node_vjp(probe, u)

@@ -310,12 +310,20 @@ class Select(Function):
         return Select.apply(t, ctx.mask)
 
 
+_BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
+
+
 def _select(g, mask):
     """Select.apply(g, mask), skipping apply's bookkeeping when g is a raw number or array."""
     if type(g) is float:
         return g if mask else 0.0
     if type(g) is np.ndarray:
-        return np.where(mask, g, np.zeros((), g.dtype))
+        bits = _BITS.get(g.dtype)
+        if bits is None or not g.ndim:  # (ufuncs make 0-d results numpy scalars)
+            return np.where(mask, g, np.zeros((), g.dtype))
+        # np.where bit for bit (+0.0 off the mask, whatever g holds there), in a third of its time:
+        # g's bits ANDed with all ones on the mask, all zeros off it.
+        return np.bitwise_and(g.view(bits), np.negative(np.asarray(mask, bits)), dtype=bits).view(g.dtype)
     return Select.apply(g, mask)
 
 

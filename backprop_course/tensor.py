@@ -61,7 +61,7 @@ class Tensor(Operators, autodiff.Node):
     __slots__ = ("data", "parents", "label", "requires_grad", "_fn", "_saved", "_extras", "_grad", "_locked")
 
     def __new__(cls, data, requires_grad=False, label=""):
-        t = cls._wrap_output(_as_array(data), ())
+        t = cls.wrap_output(_as_array(data), ())
         if requires_grad:
             t.requires_grad_()
         if label:
@@ -69,7 +69,7 @@ class Tensor(Operators, autodiff.Node):
         return t
 
     @classmethod
-    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+    def wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
         if type(data) is not np.ndarray:
             data, saved = _as_output(data, fn, saved)
         elif fn is not None and data.base is not None and data.flags.writeable:
@@ -86,7 +86,7 @@ class Tensor(Operators, autodiff.Node):
         out._locked = LOCK.lock(saved) if saved else None
         return out
 
-    def _release(self):
+    def release(self):
         if self._locked:
             LOCK.unlock(self._locked)
             self._locked = None
@@ -98,11 +98,11 @@ class Tensor(Operators, autodiff.Node):
             LOCK.unlock(self._locked)
 
     @staticmethod
-    def _as_grad(grad):
+    def as_grad(grad):
         return grad if isinstance(grad, Tensor) else Tensor(grad)
 
     @staticmethod
-    def _fit_grad(grad, data, node, index):
+    def fit_grad(grad, data, node, index):
         """Sum a broadcast gradient back to the input's shape (the one place this happens).
 
         Beyond the input's own shape, only what broadcasting against the output
@@ -111,18 +111,21 @@ class Tensor(Operators, autodiff.Node):
         """
         if type(grad) is np.ndarray and grad.shape == data.shape and grad.dtype == data.dtype:
             return grad  # the common case
-        name, index = node._fn.__name__, autodiff.argument_position(node, index)
-        if isinstance(grad, numbers.Real):
-            grad = np.asarray(grad, dtype=data.dtype)
-        if not isinstance(grad, np.ndarray | Tensor):
-            raise ValueError(f"{name}.backward returned {type(grad).__name__} for input {index}; expected an array")
+        name = node._fn.__name__  # for messages (the input's position is looked up only when one is raised)
+        if type(grad) is not np.ndarray:
+            if isinstance(grad, numbers.Real):
+                grad = np.asarray(grad, dtype=data.dtype)
+            elif not isinstance(grad, np.ndarray | Tensor):
+                raise ValueError(f"{name}.backward returned {type(grad).__name__} for input "
+                                 f"{autodiff.argument_position(node, index)}; expected an array")
         shape = grad.shape
         if shape != data.shape:
             lead, out = len(shape) - data.ndim, node.data.shape
             if (lead < 0 or len(out) < len(shape) or shape[:lead] != out[len(out) - len(shape):][:lead]
                     or any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:]))):
                 raise ValueError(
-                    f"{name}.backward returned a gradient of shape {shape} for input {index}, "
+                    f"{name}.backward returned a gradient of shape {shape} for input "
+                    f"{autodiff.argument_position(node, index)}, "
                     f"which has shape {data.shape}; a gradient must have its input's shape."
                 )
             axes = tuple(range(lead)) + tuple(
@@ -131,14 +134,15 @@ class Tensor(Operators, autodiff.Node):
             grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
         if grad.dtype != data.dtype:
             if grad.dtype.kind not in "fiub":
-                raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input {index}; "
+                raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input "
+                                 f"{autodiff.argument_position(node, index)}; "
                                  "gradients of real inputs must be real (a complex part would be dropped)")
             if isinstance(grad, np.ndarray):
                 grad = grad.astype(data.dtype)
         return grad
 
     @staticmethod
-    def _accumulate(old, new):
+    def accumulate(old, new):
         if old is None:
             return new
         return np.asarray(old.data + new) if isinstance(new, np.ndarray) else old + new
@@ -149,7 +153,7 @@ class Tensor(Operators, autodiff.Node):
     def grad(self):
         g = self._grad
         if type(g) is np.ndarray:
-            g = self._grad = Tensor._wrap_output(g if g.flags.writeable else g.copy(), ())
+            g = self._grad = Tensor.wrap_output(g if g.flags.writeable else g.copy(), ())
         return g
 
     @grad.setter
@@ -258,7 +262,7 @@ class Tensor(Operators, autodiff.Node):
     # comparisons: elementwise, boolean Tensors; hashing stays by identity -----------------
     def _compare(self, other, op):
         other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap_output(np.asarray(op(self.data, other)), ())
+        return Tensor.wrap_output(np.asarray(op(self.data, other)), ())
 
     def __eq__(self, other):
         return self._compare(other, np.equal)
@@ -294,7 +298,7 @@ class Tensor(Operators, autodiff.Node):
 
     def detach(self):
         """The same values as a new leaf with no graph; it shares memory with this tensor."""
-        return Tensor._wrap_output(LOCK.detach(self.data), ())
+        return Tensor.wrap_output(LOCK.detach(self.data), ())
 
     def backward(self, grad=None, retain_graph=False, create_graph=False, *, gradient=None):
         """Backpropagate from this tensor. A non-scalar tensor needs `grad` (dL/dself; PyTorch's `gradient=`)."""
@@ -325,7 +329,7 @@ class Tensor(Operators, autodiff.Node):
         # Numbers and boolean masks take this tensor's dtype, as in NumPy (float32 * mask stays float32).
         # An array operand is shared, not copied: while a graph holds it, it is read-only.
         same = is_real(x) or getattr(x, "dtype", None) == np.bool_
-        return Tensor._wrap_output(_as_array(x, self.dtype if same else None, copy=COPY_IF_NEEDED), ())
+        return Tensor.wrap_output(_as_array(x, self.dtype if same else None, copy=COPY_IF_NEEDED), ())
 
     def __matmul__(self, o):
         return matmul(self, self._lift(o))
@@ -371,14 +375,14 @@ class Tensor(Operators, autodiff.Node):
         if dim is None:
             return values
         indices = np.argmax(source.data, axis=axis, keepdims=keep)
-        return ValuesIndices(values, Tensor._wrap_output(np.asarray(indices), ()))
+        return ValuesIndices(values, Tensor.wrap_output(np.asarray(indices), ()))
 
     def argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
         """Positions of the largest entries (an integer Tensor, no gradient)."""
         axis, keepdims = _reduction(self, "argmax", axis, keepdims, dim, keepdim, empty_ok=False)
         if isinstance(axis, tuple):
             raise TypeError("argmax takes one axis (an int) or None")
-        return Tensor._wrap_output(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)), ())
+        return Tensor.wrap_output(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)), ())
 
     def pow(self, exponent):
         return self ** exponent
@@ -578,7 +582,7 @@ def from_numpy(array, requires_grad=False):
     """
     if not (isinstance(array, np.ndarray) and array.dtype in (np.float32, np.float64)):
         return Tensor(array, requires_grad)
-    t = Tensor._wrap_output(array, ())
+    t = Tensor.wrap_output(array, ())
     return t.requires_grad_() if requires_grad else t
 
 
@@ -659,21 +663,22 @@ def cat(tensors, dim=0):
 
 def matmul(x, y):
     """x @ y with NumPy's rules: 1-D operands are promoted, then squeezed again."""
-    if x.ndim == 0 or y.ndim == 0:
+    xs, ys = x.data.shape, y.data.shape  # (read once: this runs for every layer of every step)
+    if not xs or not ys:
         raise ValueError(f"matmul needs at least 1-D operands, got shapes {x.shape} and {y.shape}")
-    if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
+    if xs[-1] != ys[-2 if len(ys) > 1 else 0]:
         raise ValueError(
             f"matmul shape mismatch: x has shape {x.shape} and y has shape {y.shape}; "
             f"x's last dimension ({x.shape[-1]}) must equal y's "
             f"{'second-to-last' if y.ndim > 1 else 'only'} dimension ({y.shape[-2 if y.ndim > 1 else 0]})."
         )
-    x2 = x.reshape(1, -1) if x.ndim == 1 else x
-    y2 = y.reshape(-1, 1) if y.ndim == 1 else y
+    x2 = x.reshape(1, -1) if len(xs) == 1 else x
+    y2 = y.reshape(-1, 1) if len(ys) == 1 else y
     try:
         out = ops.MatMul.apply(x2, y2)
     except ValueError as err:  # batch dimensions that do not broadcast
         raise ValueError(f"matmul shape mismatch: {x.shape} @ {y.shape}: {err}") from None
-    if x.ndim == 1 or y.ndim == 1:
+    if len(xs) == 1 or len(ys) == 1:
         rows = () if x.ndim == 1 else out.shape[-2:-1]
         cols = () if y.ndim == 1 else out.shape[-1:]
         out = out.reshape(out.shape[:-2] + rows + cols)

@@ -54,13 +54,13 @@ class Value(Operators, autodiff.Node):
                 raise TypeError(f"Value needs a real number, got {type(data).__name__} {data!r}")
             data = float(data)
         # A float object of its own: a graph tells nodes apart by their data objects when it re-records a backward.
-        node = cls._wrap_output(data * 1.0, ())
+        node = cls.wrap_output(data * 1.0, ())
         if label:
             node.label = label_text(label)
         return node
 
     @classmethod
-    def _wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
+    def wrap_output(cls, data, parents, fn=None, saved=(), extras=None):
         out = object.__new__(cls)
         if type(data) is not float:
             if not is_real(data):
@@ -102,7 +102,7 @@ class Value(Operators, autodiff.Node):
         return (a,) if b is None else a if b is _MANY else (a, b)
 
     @staticmethod
-    def _fit_grad(grad, data, node, index):
+    def fit_grad(grad, data, node, index):
         if type(grad) is float:
             return grad
         if is_real(grad):
@@ -166,7 +166,7 @@ class Value(Operators, autodiff.Node):
             raise TypeError(
                 f"unsupported operand for Value {symbol} {type(other).__name__}: {other!r} (use a number or a Value)"
             )
-        return Value._wrap_output(float(other) * 1.0, ())  # a float object of its own, as in __new__
+        return Value.wrap_output(float(other) * 1.0, ())  # a float object of its own, as in __new__
 
     # --- the built-in operations, recorded without Function.apply ---------------------------
     # A scalar training step is millions of these, so they build their node directly. Each computes
@@ -269,7 +269,7 @@ _new = object.__new__
 
 
 def _node(fn, data, a, b, x, y):
-    """A Value made by a built-in op from one or two inputs (what `_wrap_output` makes, without its checks)."""
+    """A Value made by a built-in op from one or two inputs (what `wrap_output` makes, without its checks)."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0

@@ -321,3 +321,31 @@ def test_in_place_operators_update_outside_the_graph_and_refuse_saved_data():
     with no_grad():
         w -= 0.25 * w.grad
     assert w.is_leaf and w.requires_grad and w.data.tolist() == [0.5, 1.0]
+
+
+class ScaledBy(Function):
+    """forward(k, x) = k * x with a constant first; backward returns whatever `bad` holds for x."""
+
+    bad = None
+
+    @staticmethod
+    def forward(ctx, k, x):
+        return k * x
+
+    @staticmethod
+    def backward(ctx, g):
+        return ScaledBy.bad(g)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda g: np.ones((3, 2)), r"ScaledBy\.backward returned a gradient of shape \(3, 2\) for input 1, which has "
+                                r"shape \(2,\); a gradient must have its input's shape\."),
+    (lambda g: "g", r"ScaledBy\.backward returned str for input 1; expected an array"),
+    (lambda g: g * 1j, r"ScaledBy\.backward returned a gradient of dtype complex128 for input 1; gradients of "
+                       r"real inputs must be real"),
+])
+def test_a_wrong_gradient_is_refused_naming_the_argument(bad, message):
+    ScaledBy.bad = staticmethod(bad)
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(ValueError, match=message):
+        ScaledBy.apply(3.0, x).sum().backward()

@@ -172,6 +172,22 @@ def test_relu_of_infinities_and_negatives_is_exact(strict_numpy):
     assert x.grad.data.tolist() == [0.0, 0.0, 0.0, 1.0, 1.0]
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_and_maximum_route_any_upstream_bit_for_bit(dtype):
+    """Off the mask a gradient is +0.0 whatever arrives (inf, NaN, -0.0); on it, the upstream bits unchanged."""
+    data = np.array([-2.0, -0.0, 0.0, 1.0, np.inf, -np.inf, np.nan, 3.0], dtype)
+    upstream = np.array([1.0, np.nan, -np.inf, -0.0, np.nan, np.inf, 2.0, -0.0], dtype)
+    x, y = leaf(data, dtype), leaf(data[::-1].copy(), dtype)
+    x.relu().backward(upstream)
+    expected = np.where(data > 0, upstream, dtype(0))
+    assert x.grad.dtype == dtype and x.grad.data.tobytes() == expected.tobytes()
+    x.grad = None
+    x.maximum(y).backward(upstream)
+    first = data >= data[::-1]
+    assert x.grad.data.tobytes() == np.where(first, upstream, dtype(0)).tobytes()
+    assert y.grad.data.tobytes() == np.where(data < data[::-1], upstream, dtype(0)).tobytes()
+
+
 def test_sigmoid_is_stable_at_extremes(strict_numpy):
     x = leaf([-1000.0, -30.0, 0.0, 30.0, 1000.0])
     s = x.sigmoid()
