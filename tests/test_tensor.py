@@ -174,18 +174,21 @@ def test_relu_of_infinities_and_negatives_is_exact(strict_numpy):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_relu_and_maximum_route_any_upstream_bit_for_bit(dtype):
-    """Off the mask a gradient is +0.0 whatever arrives (inf, NaN, -0.0); on it, the upstream bits unchanged."""
+    """Off the mask a gradient is +0.0 whatever arrives (inf, NaN, -0.0); on it, the upstream bits unchanged. A NaN
+    input is on the mask (it is not below anything), as in PyTorch."""
     data = np.array([-2.0, -0.0, 0.0, 1.0, np.inf, -np.inf, np.nan, 3.0], dtype)
     upstream = np.array([1.0, np.nan, -np.inf, -0.0, np.nan, np.inf, 2.0, -0.0], dtype)
     x, y = leaf(data, dtype), leaf(data[::-1].copy(), dtype)
     x.relu().backward(upstream)
-    expected = np.where(data > 0, upstream, dtype(0))
+    nan = np.isnan(data)
+    expected = np.where((data > 0) | nan, upstream, dtype(0))
     assert x.grad.dtype == dtype and x.grad.data.tobytes() == expected.tobytes()
     x.grad = None
     x.maximum(y).backward(upstream)
-    first = data >= data[::-1]
+    either_nan = nan | nan[::-1]
+    first = (data >= data[::-1]) | either_nan
     assert x.grad.data.tobytes() == np.where(first, upstream, dtype(0)).tobytes()
-    assert y.grad.data.tobytes() == np.where(data < data[::-1], upstream, dtype(0)).tobytes()
+    assert y.grad.data.tobytes() == np.where((data < data[::-1]) | either_nan, upstream, dtype(0)).tobytes()
 
 
 def test_sigmoid_is_stable_at_extremes(strict_numpy):
