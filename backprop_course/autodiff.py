@@ -267,42 +267,48 @@ class Function:
         number) is passed to forward unchanged. With no node argument the raw
         result is returned, which lets one backward formula serve raw and graph modes.
         """
-        raw, parents = [], args
-        for a in args:
-            if isinstance(a, Node):
-                raw.append(a.data)
-            else:
-                raw.append(a)
-                parents = None
         ctx = Context()
-        if parents is None:
-            parents = tuple([a for a in args if isinstance(a, Node)])
-            ctx.__dict__[_ARGUMENTS] = tuple([isinstance(a, Node) for a in args])
-            # A constant that is a node's own data (apply(x, x.data)) gets its own copy: create_graph
-            # finds saved values' nodes by identity, and would take the constant for x.
-            datas = {id(p.data) for p in parents}
-            raw = [_copy(r) if id(r) in datas and not isinstance(a, Node) else r for r, a in zip(raw, args)]
-        ctx.saved_tensors = ()
-        ctx._parents = parents
+        parents, raw = _split_arguments(args, ctx)
+        ctx._parents, ctx.saved_tensors = parents, ()
         out = cls.forward(ctx, *raw)
-        if not parents:
+        if not parents:  # raw mode
             return out
         if not NUMPY2:
             out = numpy2_dtype(cls, out, parents, ctx)
-        front = type(parents[0])
-        if type(parents[-1]) is not front:  # (one comparison keeps apply fast; it covers every built-in op)
+        if type(parents[-1]) is not type(parents[0]):  # (one comparison keeps apply fast; it covers every built-in op)
             _check_one_front_end(cls, parents)
-        if _grad_enabled:
-            for p in parents:
-                if p.requires_grad:
-                    if _disabled_reason is not None:
-                        raise DifferentiationDisabled(_disabled_reason)
-                    # The first input that requires grad wraps the result (forward mode's node among constants).
-                    return type(p).wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
+        recorder = _recording_input(parents)
+        if recorder is not None:
+            return type(recorder).wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
         # A result without a graph: `cls` is passed only so that a bad output can be reported by name.
-        node = front.wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
+        node = type(parents[0]).wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
         node._fn = None
         return node
+
+
+def _split_arguments(args, ctx):
+    """forward's node inputs (the new node's parents) and its raw arguments: a node's data, anything else
+    unchanged. When some arguments are not nodes, ctx records which ones were."""
+    is_node = tuple([isinstance(a, Node) for a in args])
+    if all(is_node):
+        return args, [a.data for a in args]
+    ctx.__dict__[_ARGUMENTS] = is_node
+    parents = tuple([a for a in args if isinstance(a, Node)])
+    # A constant that is a node's own data (apply(x, x.data)) gets its own copy: create_graph
+    # finds saved values' nodes by identity, and would take the constant for x.
+    datas = {id(p.data) for p in parents}
+    return parents, [a.data if node else _copy(a) if id(a) in datas else a for a, node in zip(args, is_node)]
+
+
+def _recording_input(parents):
+    """The first input that requires grad, if grads are on: its front-end wraps the result (forward mode's
+    node among constants). None when the result records no graph."""
+    if _grad_enabled:
+        for p in parents:
+            if p.requires_grad:
+                _refuse_if_disabled()
+                return p
+    return None
 
 
 def _missing(cls_name, method):
@@ -376,10 +382,8 @@ def _call_backward(node, grad, create_graph):
         if "does not support ufuncs" not in str(err):
             raise
         raise TypeError(_numpy_in_backward(fn, "called a NumPy function (np.exp, np.maximum, ...) on")) from None
-    if type(grads) is not tuple:  # a list is never one gradient, so it is read as one per input
-        grads = tuple(grads) if type(grads) is list else (grads,)
-    if len(grads) != len(parents):
-        grads = _node_gradients(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
+    if type(grads) is not tuple or len(grads) != len(parents):
+        grads = _one_per_input(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
     if create_graph and isinstance(grad, Node):
         _check_recorded(fn, grad, saved, grads, parents)
     return grads
@@ -438,11 +442,18 @@ def argument_position(node, index):
     return index if arguments is None else [k for k, is_node in enumerate(arguments) if is_node][index]
 
 
-def _node_gradients(name, grads, parents, arguments):
-    """PyTorch's convention: one gradient per argument of forward, None for those that are not nodes.
+def _one_per_input(name, grads, parents, arguments):
+    """What backward returned, as one gradient per node input, or a clear error.
 
-    A number for a constant is refused rather than dropped (MiniTorch drops it): it is what a
-    backward returns when its gradients are out of order, and would put one input's gradient on another."""
+    Two conventions are accepted: the course's, one gradient per node input (a bare gradient when there
+    is one input; a tuple or a list), and PyTorch's, one per argument of forward with None for those
+    that are not nodes. A number for a constant is refused rather than dropped (MiniTorch drops it): it
+    is what a backward returns when its gradients are out of order, and would put one input's gradient
+    on another."""
+    if type(grads) is not tuple:  # a list is never one gradient, so it is read as one per input
+        grads = tuple(grads) if type(grads) is list else (grads,)
+    if len(grads) == len(parents):
+        return grads
     if arguments is None or len(grads) != len(arguments):
         others = "" if arguments is None else f" and {len(arguments) - len(parents)} other argument(s)"
         raise ValueError(
