@@ -4,9 +4,7 @@ __version__ = "0.1.0"
 
 from . import autograd, nn
 from .autodiff import Context, Function, enable_grad, no_grad, topological_order
-from .gradcheck import gradcheck
-from .tensor import (
-    Tensor,
+from .creation import (
     cat,
     eye,
     from_numpy,
@@ -20,6 +18,8 @@ from .tensor import (
     zeros,
     zeros_like,
 )
+from .gradcheck import gradcheck
+from .tensor import Tensor
 from .value import Value
 
 __all__ = [

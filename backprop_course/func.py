@@ -35,7 +35,8 @@ import numpy as np
 from . import autodiff, ops
 from .autodiff import Context, Function, enable_grad
 from .checks import number, positive_int
-from .tensor import Tensor, from_numpy
+from .creation import from_numpy
+from .tensor import Tensor
 from .value import Value
 
 __all__ = [

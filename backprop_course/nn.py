@@ -13,16 +13,17 @@ used, so a fresh kernel always builds the same networks (`manual_seed` resets it
 
 import numpy as np
 
-from . import tensor
+from . import creation
 from .autodiff import Function, no_grad
 from .checks import is_int, number, positive, positive_int
-from .tensor import Tensor, manual_seed  # noqa: F401 - manual_seed is part of nn's surface
+from .creation import manual_seed  # noqa: F401 - manual_seed is part of nn's surface
+from .tensor import Tensor
 from .value import Value
 
 
 def _generator(rng):
     if rng is None:
-        return tensor.generator()
+        return creation.generator()
     if isinstance(rng, np.random.Generator):
         return rng
     if is_int(rng):

@@ -299,6 +299,15 @@ def test_by_hand_exercises_cannot_reach_the_engine(grader):
     assert failed(grade(grader, "scalar_backward", torch))
 
 
+def test_every_engine_module_the_package_exports_from_is_switched_off_by_hand():
+    import backprop_course as bc
+    from backprop_course.exercises import child
+
+    homes = {obj.__module__ for obj in (getattr(bc, name) for name in bc.__all__) if callable(obj)}
+    assert "backprop_course.creation" in homes  # (bc.zeros, bc.randn, bc.stack, ...)
+    assert homes <= set(child.ENGINE)
+
+
 def test_hangs_end_at_the_graders_limit(grader):
     limit = EXERCISES["scalar_backward"].time_limit * SCALE
     hangs = {

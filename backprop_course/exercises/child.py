@@ -45,8 +45,8 @@ STATEMENT_S = 3.0  # seconds a replayed statement may take (an import, a def, an
 MAX_OUTPUT = 8 * 2**20  # bytes a child may send back (the largest report is under 1 MiB); more cannot be read
 HANDS_OFF = "backprop_course: differentiation is switched off in a by-hand exercise"
 DIFFERENTIATION_PACKAGES = ("torch", "jax", "jaxlib", "autograd", "tensorflow", "mxnet", "sympy")
-ENGINE = tuple(f"backprop_course.{m}" for m in ("autodiff", "autograd", "ops", "func", "gradcheck", "tensor", "value",
-                                                 "operators", "nn"))
+ENGINE = tuple(f"backprop_course.{m}" for m in ("autodiff", "autograd", "ops", "func", "gradcheck", "tensor",
+                                                 "creation", "value", "operators", "nn"))
 
 
 # The child ------------------------------------------------------------------------------------------------
