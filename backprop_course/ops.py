@@ -170,8 +170,8 @@ class Pow(Function):
         x_zero = x == 0
         y_zero, ctx.log_zero = (x_zero | (x != x)) & (y == 0), x_zero & (y >= 0)
         ctx.keep_x, ctx.one = (not y_zero, 1) if type(y_zero) is bool else (~y_zero, np.ones((), np.result_type(out)))
-        if not _scalar(out):
-            ctx.log_zero = ctx.log_zero.astype(np.result_type(out))
+        if not _scalar(out):  # an array, also 0-d: a NumPy scalar would be read as a number and take x's dtype
+            ctx.log_zero = np.asarray(ctx.log_zero, dtype=np.result_type(out))
         ctx.save_for_backward(x, y, out)
         return out
 

@@ -43,7 +43,7 @@ def test_every_step_matches_the_engine_and_a_wrong_one_does_not():
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
     verdicts = [line for cell in nb.cells if cell.cell_type == "code" and cell.source.startswith("compare(")
-                for out in cell.outputs for line in out.get("text", "").splitlines() if line[:1] in "✔✘…"]
+                for out in cell.outputs for line in out.get("text", "").splitlines() if line and line[0] in "✔✘…"]
     assert len(verdicts) == len(ANSWERS) + 1, verdicts
     assert [v for v in verdicts if v.startswith("✘")] == [v for v in verdicts if v.startswith("✘ dprobs")], verdicts
     assert sum(v.startswith("✔") for v in verdicts) == len(ANSWERS)

@@ -630,6 +630,15 @@ def test_a_float32_base_with_a_float64_exponent_has_float64_slopes():
     assert h.data[0] == pytest.approx(second, rel=1e-15)
 
 
+def test_a_0d_float32_base_with_a_float64_exponent_has_float64_second_order():
+    base = np.float32(0.5812445)
+    x, y = bc.Tensor(np.array(base), requires_grad=True), bc.tensor(0.87428319, requires_grad=True)
+    (_, gy) = bc.autograd.grad(x**y, [x, y], create_graph=True)
+    (h,) = bc.autograd.grad(gy, [y])
+    exact = float(base) ** 0.87428319 * np.log(float(base)) ** 2  # d²/dy² of x^y, x read exactly in float64
+    assert h.dtype == np.float64 and float(h.data) == pytest.approx(exact, rel=1e-15)
+
+
 @pytest.mark.parametrize("op", [lambda x: x.norm(), lambda x: x ** bc.tensor([0.0, 0.0])], ids=["norm", "x ** y"])
 def test_at_a_singular_zero_the_slope_is_0_and_the_second_order_nan(op):
     x = bc.tensor([0.0, 0.0], requires_grad=True)
