@@ -68,7 +68,8 @@ def saved_definition(name, folder="."):
 
 def yours_or_stand_in(name, *probe, folder="."):
     """(function, whose): the learner's `name` from their saved notebook once it runs on `probe`, else the course's
-    stand-in, after printing why (wrapped at 100 columns). `whose` is "your <name>" or "the course's stand-in for <name>"."""
+    stand-in, after printing why (wrapped at 100 columns).
+    `whose` is "your <name>" or "the course's stand-in for <name>"."""
     filename = registry.NOTEBOOKS[exercise_named(name).notebook] + ".ipynb"
     try:
         yours = saved_definition(name, folder)
