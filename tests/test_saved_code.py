@@ -23,8 +23,9 @@ def _save(folder, *cells):
 
 
 def _load(folder, capsys):
+    """(function, whose, what was printed with its line breaks and indents read as single spaces)."""
     fn, whose = yours_or_stand_in("mlp_backward", *_square_batch(), folder=folder)
-    return fn, whose, capsys.readouterr().out
+    return fn, whose, " ".join(capsys.readouterr().out.split())
 
 
 def test_the_learner_s_written_function_is_used_silently(tmp_path, capsys):
@@ -49,14 +50,23 @@ def test_an_unwritten_stub_gets_the_stand_in_with_its_reason(tmp_path, capsys):
     fn, whose, out = _load(tmp_path, capsys)
     assert fn is mlp_backward and whose == f"{STAND_IN} for mlp_backward"
     assert out == f"the course's stand-in for mlp_backward runs, because your mlp_backward in {NOTEBOOK} is not " \
-                  "written yet (as last saved).\n"
+                  "written yet (as last saved)."
+
+
+def test_the_reason_is_wrapped_at_words_to_fit_a_notebook_output(tmp_path, capsys):
+    _save(tmp_path, (stub_source("mlp_backward"), ("exercise",)))
+    yours_or_stand_in("mlp_backward", *_square_batch(), folder=tmp_path)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(len(line) <= 100 for line in lines)
+    assert lines[1].startswith("    is not written yet")   # broken between words, the rest indented
 
 
 def test_a_crashing_function_gets_the_stand_in_and_the_error(tmp_path, capsys):
     _save(tmp_path, (stub_source("mlp_backward").replace(STUB_LINE, "return {}['no such key']"), ("exercise",)))
     fn, whose, out = _load(tmp_path, capsys)
     assert fn is mlp_backward and whose == f"{STAND_IN} for mlp_backward"
-    assert out.count("\n") == 1 and "raised KeyError" in out and "in mlp_backward" in out
+    assert out.startswith(f"{STAND_IN} for mlp_backward runs, because your mlp_backward in {NOTEBOOK} raised ")
+    assert "raised KeyError" in out and "in mlp_backward" in out
 
 
 def test_a_cell_that_fails_as_it_runs_gets_the_stand_in(tmp_path, capsys):

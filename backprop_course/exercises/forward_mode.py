@@ -173,7 +173,8 @@ register(Exercise(
 
 # Passes for a full Jacobian ---------------------------------------------------------------------------
 def jacobian_passes(n_inputs, n_outputs, mode):
-    """Return how many passes build the full Jacobian of f: R^n_inputs -> R^n_outputs; mode "reverse" or "forward"."""
+    """Return how many passes build the full Jacobian of f: R^n_inputs -> R^n_outputs; mode
+    "reverse" or "forward"."""
     if mode == "reverse":
         return n_outputs   # one VJP per output: each backward pass gives one row, the gradient of one output
     if mode == "forward":

@@ -11,7 +11,8 @@ from .registry import Case, Exercise, Mistake, register
 
 
 def topological_order(root):
-    """Return a list of every node reachable from root, each exactly once and after all of its .parents."""
+    """Return a list of every node reachable from root, each exactly once and after all of its
+    .parents."""
     order, visited = [], set()
     stack = [(root, False)]   # an explicit stack: no recursion, so any depth works
     while stack:

@@ -18,10 +18,11 @@ from .registry import Case, Exercise, Mistake, register
 
 
 def mlp_backward(X, y, W1, b1, W2, b2):
-    """Return (dW1, db1, dW2, db2) for L = mean softmax cross-entropy of logits = max(0, X @ W1 + b1) @ W2 + b2.
+    """Return (dW1, db1, dW2, db2) for L = mean softmax cross-entropy of
+    logits = max(0, X @ W1 + b1) @ W2 + b2.
 
-    X is (N, D), y holds N integer labels, W1 is (D, H), b1 (H,), W2 (H, C), b2 (C,). NumPy in and out, by hand:
-    the engine is switched off while this runs.
+    X is (N, D), y holds N integer labels, W1 is (D, H), b1 (H,), W2 (H, C), b2 (C,).
+    NumPy in and out, by hand: the engine is switched off while this runs.
     """
     N = len(y)
     z = X @ W1 + b1                      # forward, keeping what backward needs

@@ -26,7 +26,7 @@ class MyValue:
     """A scalar that remembers how it was computed: your own micrograd."""
 
     def __init__(self, data, _children=(), _op=""):
-        """Step 1 · Keep data as a float and grad = 0.0; remember the inputs (_prev) and the op's name (_op)."""
+        """Step 1 · Keep data as a float, grad = 0.0, the inputs (_prev) and the op's name (_op)."""
         self.data = float(data)
         self.grad = 0.0
         self._prev = tuple(_children)   # a tuple, not a set: a + a has two edges to a

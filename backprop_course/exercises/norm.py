@@ -7,7 +7,8 @@ from .registry import Case, Exercise, Mistake, register
 
 
 def norm_backward(W, x):
-    """For f = ‖W·x‖² with W of shape (m, n) and x of shape (n,), return (f, df/dW, df/dx), by hand with NumPy."""
+    """For f = ‖W·x‖² with W of shape (m, n) and x of shape (n,), return (f, df/dW, df/dx), by hand
+    with NumPy."""
     q = W @ x                        # forward: q = W·x, shape (m,)
     f = q @ q                        # f = Σ qᵢ²
     grad_q = 2 * q                   # df/dq: the derivative of qᵢ² is 2·qᵢ

@@ -8,13 +8,14 @@ imports), so nothing else from that notebook runs.
     fn, whose = yours_or_stand_in("mlp_backward", X, y, W1, b1, W2, b2)
 
 gives the learner's function once it runs on the probe arguments, else the course's stand-in (the exercise's
-reference), with a printed line that says why. `whose` says which one it is, for labels and titles.
+reference), with a printed message that says why. `whose` says which one it is, for labels and titles.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import textwrap
 from pathlib import Path
 
 from . import registry
@@ -67,7 +68,8 @@ def saved_definition(name, folder="."):
 
 def yours_or_stand_in(name, *probe, folder="."):
     """(function, whose): the learner's `name` from their saved notebook once it runs on `probe`, else the course's
-    stand-in, after printing one line that says why. `whose` is "your <name>" or "the course's stand-in for <name>"."""
+    stand-in, after printing why (wrapped at 100 columns).
+    `whose` is "your <name>" or "the course's stand-in for <name>"."""
     filename = registry.NOTEBOOKS[exercise_named(name).notebook] + ".ipynb"
     try:
         yours = saved_definition(name, folder)
@@ -81,5 +83,7 @@ def yours_or_stand_in(name, *probe, folder="."):
     else:
         return yours, f"your {name}"
     whose = f"{STAND_IN} for {name}"
-    print(f"{whose} runs, because {why}.")
+    # wrapped at words: a notebook's output area breaks a long line anywhere, even inside a name
+    print(textwrap.fill(f"{whose} runs, because {why}.", width=100, subsequent_indent="    ",
+                        break_long_words=False, break_on_hyphens=False))
     return exercise_named(name).reference, whose

@@ -66,7 +66,8 @@ register(Exercise(
 
 # The sigmoid neuron as flat code (notebook 03) -------------------------------------------------------
 def neuron_flat_backward(w0, x0, w1, x1, w2):
-    """Return (L, dw0, dx0, dw1, dx1, dw2) for L = σ(w0·x0 + w1·x1 + w2), written as the lecture's flat code."""
+    """Return (L, dw0, dx0, dw1, dx1, dw2) for L = σ(w0·x0 + w1·x1 + w2), written as the lecture's
+    flat code."""
     # forward
     s0 = w0 * x0
     s1 = w1 * x1
@@ -142,7 +143,8 @@ register(Exercise(
 
 # Gradients add at forks (notebook 02) ----------------------------------------------------------------
 def fork_backward(x, y):
-    """Return (f, df/dx, df/dy) for f = (x + σ(y)) / (σ(x) + (x + y)²), staged as in the lecture notes."""
+    """Return (f, df/dx, df/dy) for f = (x + σ(y)) / (σ(x) + (x + y)²), staged as in the lecture
+    notes."""
     # forward, one primitive per line
     sigy = 1 / (1 + math.exp(-y))
     num = x + sigy

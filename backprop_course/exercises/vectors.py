@@ -40,7 +40,8 @@ WROTE_INTO = ("Your function wrote into {}, an array it was given: whoever calle
 
 # ReLU ------------------------------------------------------------------------------------------------
 def relu_vjp(x, grad_y):
-    """Return dL/dx for y = relu(x), given grad_y = dL/dy (arrays of x's shape). Never build the Jacobian."""
+    """Return dL/dx for y = relu(x), given grad_y = dL/dy (arrays of x's shape). Never build the
+    Jacobian."""
     return grad_y * (x > 0)   # the diagonal Jacobian applied implicitly: a mask
 
 

@@ -64,7 +64,8 @@ def dead_units(params, X):
 
 # Exercise 1: the diagnosis -------------------------------------------------------------------------------------
 def diagnosis():
-    """Return the cause, one of backprop_course.exercises.wont_learn.CAUSES, why the stuck network does not learn."""
+    """Return the cause, one of backprop_course.exercises.wont_learn.CAUSES, why the stuck network
+    does not learn."""
     return "dead ReLUs"
 
 
@@ -130,8 +131,8 @@ ALWAYS_ON = ("Every hidden unit is now positive for all 200 points: the ReLU nev
 
 
 def revive(params):
-    """Return new parameters [W1, b1, W2, b2], of the same shapes as `params` (the stuck network's), from which
-    gradient descent learns. Do not change `params` itself."""
+    """Return new parameters [W1, b1, W2, b2], of the same shapes as `params` (the stuck
+    network's), from which gradient descent learns. Do not change `params` itself."""
     W1, b1, W2, b2 = params
     return [W1.copy(), np.zeros_like(b1), W2.copy(), b2.copy()]
 
