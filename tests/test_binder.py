@@ -38,11 +38,10 @@ def _copy_source(dest: Path) -> None:
                         ignore=shutil.ignore_patterns(".venv", "build", "*.egg-info", "__pycache__", "test-artifacts"))
 
 
-@pytest.fixture(scope="module")
-def binder_env(tmp_path_factory):
-    """(run, python, workdir, source): run(*args) runs a command in the fresh environment, from a folder
-    outside the copied source."""
-    base = tmp_path_factory.mktemp("binder")
+def fresh_env(base: Path, **extra_env):
+    """(run, python, source, work): a copy of this source in base/src and a fresh venv beside it, with neither
+    PYTHONPATH nor the caller's venv leaking in; run(*args) runs a command there, from a folder outside the copy,
+    and fails with its output unless `check=False`."""
     source, env_dir, work = base / "src", base / "venv", base / "work"
     source.mkdir()
     work.mkdir()
@@ -50,22 +49,27 @@ def binder_env(tmp_path_factory):
     venv.create(env_dir, with_pip=True)
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    env.update({
-        "PATH": os.pathsep.join([str(bin_dir), env.get("PATH", "/usr/bin:/bin")]),
-        "JUPYTER_CONFIG_DIR": str(base / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(base / "jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(base / "jupyter-runtime"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-        "BACKPROP_COURSE_PROGRESS": str(base / "progress.json"),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    })
+    env.update({"PATH": os.pathsep.join([str(bin_dir), env.get("PATH", "/usr/bin:/bin")]),
+                "BACKPROP_COURSE_PROGRESS": str(base / "progress.json"), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+                **extra_env})
 
-    def run(*args, cwd=work, timeout=600):
+    def run(*args, cwd=work, timeout=600, check=True):
         done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-        assert done.returncode == 0, f"{' '.join(map(str, args))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        assert done.returncode == 0 or not check, \
+            f"{' '.join(map(str, args))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         return done.stdout
 
-    python = str(bin_dir / "python")
+    return run, str(bin_dir / "python"), source, work
+
+
+@pytest.fixture(scope="module")
+def binder_env(tmp_path_factory):
+    """(run, python, workdir, source): run(*args) runs a command in the fresh environment, from a folder
+    outside the copied source."""
+    base = tmp_path_factory.mktemp("binder")
+    run, python, source, work = fresh_env(
+        base, JUPYTER_CONFIG_DIR=str(base / "jupyter-config"), JUPYTER_DATA_DIR=str(base / "jupyter-data"),
+        JUPYTER_RUNTIME_DIR=str(base / "jupyter-runtime"), JUPYTER_PLATFORM_DIRS="1")
     run(python, "-m", "pip", "install", "-q", "-r", "binder/requirements.txt", cwd=source, timeout=1500)
     return run, python, work, source
 

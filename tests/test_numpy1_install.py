@@ -8,11 +8,9 @@ BACKPROP_COURSE_INSTALL_TEST=1, which .ci/run sets.
 from __future__ import annotations
 
 import os
-import subprocess
-import venv
 
 import pytest
-from test_binder import _copy_source
+from test_binder import fresh_env
 
 ENGINE_TESTS = ["tests/test_tensor.py", "tests/test_bad_input.py"]
 
@@ -25,24 +23,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def numpy1_env(tmp_path_factory):
     """(run, python, source): numpy 1.26 and pandas 2.1 installed, then the course from a copy of this source."""
-    base = tmp_path_factory.mktemp("numpy1")
-    source, env_dir, work = base / "src", base / "venv", base / "work"
-    source.mkdir()
-    work.mkdir()
-    _copy_source(source)
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-    env.update({"PATH": os.pathsep.join([str(bin_dir), env.get("PATH", "/usr/bin:/bin")]),
-                "BACKPROP_COURSE_PROGRESS": str(base / "progress.json"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
-
-    def run(*args, timeout=600, check=True):
-        done = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True, timeout=timeout)
-        assert done.returncode == 0 or not check, \
-            f"{' '.join(map(str, args))} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-        return done.stdout
-
-    python = str(bin_dir / "python")
+    run, python, source, _ = fresh_env(tmp_path_factory.mktemp("numpy1"))
     run(python, "-m", "pip", "install", "-q", "numpy==1.26.*", "pandas==2.1.*", timeout=900)
     run(python, "-m", "pip", "install", "-q", str(source), "pytest", timeout=900)
     return run, python, source
