@@ -445,9 +445,10 @@ def test_the_command_line_grades_a_saved_notebook(tmp_path):
     assert "scalar_backward: passed (2/2 points)" in run.stdout and "fork_backward: incorrect (0/2" in run.stdout
 
 
-def test_every_exercise_gives_the_grader_numbers_to_compare():
-    """A check that decides in the answer's process alone (outputs `()`) could be passed by a forged report."""
-    assert [e.id for e in EXERCISES.values() if not e.outputs] == []
+def test_every_exercise_gives_the_grader_numbers_to_judge():
+    """A check that decides in the answer's process alone (no outputs to compare, no diagnosis) could be passed by a
+    forged report."""
+    assert [e.id for e in EXERCISES.values() if not e.outputs and not e.diagnoses] == []
 
 
 def test_the_grader_judges_a_reported_order_itself():
@@ -457,11 +458,14 @@ def test_the_grader_judges_a_reported_order_itself():
     from backprop_course.exercises import graphs
     from backprop_course.exercises.checking import Failure
 
+    def judge(positions, build):
+        graphs.valid_order({graphs.ORDER: np.array(positions, dtype=float)}, build)
+
     n = len(graphs.topological_order(graphs._lecture_graph()))
-    graphs._judge((np.arange(n, dtype=float),), graphs._lecture_graph)  # the reference's own order
+    judge(np.arange(n), graphs._lecture_graph)  # the reference's own order
     for positions, why in (([0.0] * n, graphs.TWICE), (list(range(n - 1)), graphs.MISSING),
                            ([*range(n - 1), np.nan], graphs.STRANGER), ([*range(n - 1), n], graphs.STRANGER),
                            (list(range(n))[::-1], graphs.PREORDER), ([0.0] * 10**6, graphs.TWICE)):
         with pytest.raises(Failure) as wrong:
-            graphs._judge((np.array(positions, dtype=float),), graphs._lecture_graph)
+            judge(positions, graphs._lecture_graph)
         assert wrong.value.why == why, positions[:8]

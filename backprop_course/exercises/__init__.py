@@ -6,7 +6,8 @@
         raise NotImplementedError  # your code here
     check("scalar_backward", scalar_backward)   # -> Result: truthy when passed
 
-Adding an exercise: see registry.py (a reference, a check, its mistakes and its hints).
+Adding an exercise: one module in catalog/ (see registry.py: a reference, cases, a probe, diagnoses, mistakes
+and hints).
 
 Environment variables:
     BACKPROP_COURSE_PROGRESS      the progress file (default: one per copy of the course, see store.py)
@@ -36,12 +37,14 @@ from . import (  # noqa: F401
     vectors,
     wont_learn,
 )
-from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError
+from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError, discover
 from .result import Result
 from .runner import check as _check
 from .scores import progress, score_table
 from .solutions import hint, reset_progress, show_solution
 from .sources import check_source, reference_source, solution_source, stub_source
+
+discover()
 
 
 class CheckInterrupted(KeyboardInterrupt):

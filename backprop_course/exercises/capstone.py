@@ -91,7 +91,7 @@ register(Exercise(
                    Case("two steps from the same initialization", (2,)),
                    Case(f"{STEPS} steps from a fresh initialization: the loss must fall below {TARGET}", (STEPS,))],
     outputs=("the returned loss", "W1", "b1", "W2", "b2"),
-    run=_run,
+    probe=_run,
     rtol=1e-9,
     otherwise="Return the loss computed in this step, before the update, as a number (loss.item()).",
     mistakes=(

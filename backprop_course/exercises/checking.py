@@ -62,6 +62,10 @@ class Failure(Exception):
         self.why, self.expected, self.got, self.part = why, expected, got, part
 
 
+class Seen(dict):
+    """Named numbers a probe saw: the outputs and whatever its exercise's diagnoses read."""
+
+
 class NotWrittenYet(NotImplementedError):
     """A part of the answer that is not there at all yet (a method not written): the message says which."""
 
@@ -89,6 +93,7 @@ def fmt(x):
 def _bound():
     """The number-making and comparing helpers, with every name they use bound now."""
     array, float64, ndarray, node, real, failure = np.array, np.float64, np.ndarray, Node, numbers.Real, Failure
+    seen_type = Seen
 
     def as_array(x, what):
         """`x` as a plain float64 ndarray (Values and Tensors are unwrapped), or a Failure saying what was wrong."""
@@ -153,14 +158,38 @@ def _bound():
             type(out).__name__
         raise failure(f"Return a tuple of {len(names)} values ({', '.join(names)}); got {got}.")
 
-    return as_array, close, compare, as_numbers
+    def seen_of(out, names):
+        """What a probe returned, as {name: float64 array}: a Seen that holds every output name, or the outputs
+        alone, in the order of `names` (a plain dict is an answer, never named numbers)."""
+        if isinstance(out, seen_type):
+            missing = [n for n in names if n not in out]
+            if missing:
+                raise failure(f"The probe's numbers lack {', '.join(missing)}.")
+            return {str(k): as_array(v, str(k)) for k, v in out.items()}
+        return dict(zip(names, as_numbers(out, names), strict=True))
+
+    def decide(exercise, seen, args, expected, known):
+        """Raise a Failure unless `seen`, the learner's numbers on a case with arguments `args`, is right: the
+        exercise's diagnoses first, then its outputs compared with the reference's `expected`; `known` yields
+        (numbers, message) of each declared mistake, lazily."""
+        for diagnose in exercise.diagnoses:
+            diagnose(seen, *args)
+        names = tuple(exercise.outputs)
+        if names:
+            mistakes = ((tuple(o[n] for n in names), message) for o, message in known)
+            compare(tuple(seen[n] for n in names), tuple(expected[n] for n in names), names, mistakes,
+                    near_miss=exercise.near_miss or (NUMERIC if exercise.by_hand else None),
+                    otherwise=exercise.otherwise, shape_why=exercise.shape_why, rtol=exercise.rtol,
+                    atol=exercise.atol)
+
+    return as_array, close, compare, as_numbers, seen_of, decide
 
 
 def _plain(a):
     return a.item() if a.ndim == 0 else a
 
 
-as_array, close, compare, as_numbers = _bound()
+as_array, close, compare, as_numbers, seen_of, decide = _bound()
 
 
 def submission_kind_error(submission, reference, name):

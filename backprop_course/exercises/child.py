@@ -9,9 +9,10 @@ at once (so the grader can kill the child's process group when time is up), then
 a child runs is dropped (only a child could have written it). The child, in a process
 group of its own, under hard CPU, memory, file-size and process limits (and as `nobody`
 if the grader runs as root), replays the notebook's earlier cells (replay.py), then runs
-the exercise's probe, `run(answer, *case.args)`, on every case and writes plain data
-only: per case, the outputs as float64 arrays, or the structural diagnosis (a Failure's
-message) or the crash that stopped it. It decides nothing: the grader compares.
+the exercise's probe, `probe(answer, *case.args)`, on every case and writes plain data
+only: per case, the named numbers it saw as float64 arrays, or the Failure of an answer
+the probe could not read, or the crash that stopped it. It decides nothing: the grader
+runs the diagnoses and compares.
 
 By-hand exercises: before any learner code runs, every function of the engine's modules
 gets a body that raises (found through the garbage collector, so threads, profilers and
@@ -38,7 +39,7 @@ import numpy as np
 
 from . import registry
 from . import replay as replaying
-from .checking import BY_HAND, Failure, as_numbers, cap, submission_kind_error, watching
+from .checking import BY_HAND, Failure, cap, seen_of, submission_kind_error, watching
 
 UNREPORTED = 3  # the child's exit status when it could not write its report
 STATEMENT_S = 3.0  # seconds a replayed statement may take (an import, a def, an assignment)
@@ -187,9 +188,8 @@ def probe(exercise, cells):
     if why:
         report["cases"].append({"failure": {"why": why}})
         return report
-    run = exercise.run or (lambda answer, *args: answer(*args))
     for case in cases:
-        report["cases"].append(_one_case(exercise, run, answer, case, forbidden))
+        report["cases"].append(_one_case(exercise, answer, case, forbidden))
         if "ok" not in report["cases"][-1]:
             break
     return report
@@ -202,21 +202,20 @@ def _advice(exercise, exc):
         return None
 
 
-def _one_case(exercise, run, answer, case, forbidden):
-    names = tuple(exercise.outputs)
+def _one_case(exercise, answer, case, forbidden):
     try:
         with watching(forbidden) as used:
             try:
-                out = run(answer, *_fresh(case.args))
+                out = exercise.probe(answer, *_fresh(case.args))
             except Exception:
                 if used:
                     raise Failure(used[0]) from None
                 raise
         if used:
             raise Failure(used[0])
-        if out is None or not names:
+        if out is None:  # LEGACY: decided by the probe, or a missing return
             return {"ok": None}
-        return {"ok": [_array(a) for a in as_numbers(out, names)]}
+        return {"ok": {name: _array(a) for name, a in seen_of(out, tuple(exercise.outputs)).items()}}
     except Failure as failure:
         return {"failure": {k: _text(getattr(failure, k, None)) for k in ("why", "expected", "got", "part")}}
     except NotImplementedError as exc:

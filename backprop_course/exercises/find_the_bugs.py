@@ -141,7 +141,7 @@ register(Exercise(
                    Case("every bug the small inputs show is named", ("small inputs",)),
                    Case("the bug only the large inputs show is named", ("large inputs",))],
     outputs=("the names",),
-    run=_run,
+    probe=_run,
     mistakes=MISTAKES,
     hints=(
         "Run your checker over the whole backward pass on both batches: the first red tensor in backward order "

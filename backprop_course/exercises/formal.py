@@ -13,7 +13,8 @@ and runs the exercise's probe on every case, under hard CPU and memory limits, a
 sends back plain numbers (JSON, arrays as float64 bytes: nothing is unpickled). The
 grader enforces the wall clock itself: when time is up it kills the child's and the
 worker's process groups. It computes the reference and every declared mistake on the
-same cases, compares (checking.compare) and alone decides.
+same cases, runs the diagnoses on the learner's numbers, compares (checking.decide) and
+alone decides.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from . import registry
-from .checking import NUMERIC, Failure, as_numbers, cap, compare
+from .checking import Failure, cap, decide, seen_of
 from .child import UNREPORTED
 from .result import ERROR, INCORRECT, NOT_ATTEMPTED, PASSED, TIMEOUT
 
@@ -104,19 +105,20 @@ def _fresh(args):
     return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args)
 
 
-def _decode(value, count):
-    """The child's outputs (a list of {"shape", "b64"}) as float64 arrays, or None if they are not that."""
-    if not (isinstance(value, list) and len(value) == count):
+def _decode(value, names):
+    """The child's numbers ({name: {"shape", "b64"}}) as {name: float64 array}, or None if they are not that or
+    lack one of `names`."""
+    if not (isinstance(value, dict) and all(n in value for n in names)):
         return None
-    arrays = []
-    for item in value:
+    seen = {}
+    for name, item in value.items():
         try:
             shape = tuple(int(n) for n in item["shape"])
             raw = base64.b64decode(item["b64"], validate=True)
-            arrays.append(np.frombuffer(raw, dtype="<f8").reshape(shape).astype(np.float64))
+            seen[str(name)] = np.frombuffer(raw, dtype="<f8").reshape(shape).astype(np.float64)
         except (KeyError, TypeError, ValueError, binascii.Error):
             return None
-    return tuple(arrays)
+    return seen
 
 
 class Grader:
@@ -216,9 +218,8 @@ class Grader:
         return self._cases[exercise.id]
 
     def _outputs(self, exercise, answer, case):
-        run = exercise.run or (lambda answer, *args: answer(*args))
-        out = run(answer, *_fresh(case.args))
-        return None if out is None or not exercise.outputs else as_numbers(out, tuple(exercise.outputs))
+        out = exercise.probe(answer, *_fresh(case.args))
+        return None if out is None else seen_of(out, tuple(exercise.outputs))  # LEGACY: None decided itself
 
     def _reference(self, exercise, i):
         key = (exercise.id, i)
@@ -283,25 +284,18 @@ class Grader:
                                expected=failure["expected"], got=failure["got"])
             if "error" in got:
                 return verdict(ERROR, _error_message(got), case=case.description)
-            expected = self._reference(exercise, i)
-            if expected is None:
+            if self._reference(exercise, i) is None:  # LEGACY: the probe decided the case itself
                 continue
-            numbers = _decode(got.get("ok"), len(names))
-            if numbers is None:
+            seen = _decode(got.get("ok"), names)
+            if seen is None:
                 return verdict(INCORRECT, f"{exercise.name} returned None: is a `return` missing?",
                                case=case.description)
             try:
-                if exercise.judge:
-                    exercise.judge(numbers, *case.args)
-                    continue
-                compare(numbers, expected, names, self._known(exercise, i),
-                        near_miss=exercise.near_miss or (NUMERIC if exercise.by_hand else None),
-                        otherwise=exercise.otherwise, shape_why=exercise.shape_why, rtol=exercise.rtol,
-                        atol=exercise.atol)
+                decide(exercise, seen, _fresh(case.args), self._reference(exercise, i), self._known(exercise, i))
             except Failure as failure:
                 return verdict(INCORRECT, failure.why, case=case.description, expected=failure.expected,
                                got=failure.got)
-            except Exception as exc:  # noqa: BLE001 - a judge that cannot read these numbers: they are not right
+            except Exception as exc:  # noqa: BLE001 - a diagnosis that cannot read these numbers: they are not right
                 return verdict(INCORRECT, f"Your results could not be checked ({type(exc).__name__}).",
                                case=case.description)
         return verdict(PASSED, f"Correct! All {len(cases)} cases passed.")

@@ -153,7 +153,7 @@ register(Exercise(
            "operation computes its value and pushes the tangent forward by its derivative.",
     cases=lambda: [Case(description, (build,)) for description, build in DUAL_CASES],
     outputs=("value", "tangent"),
-    run=_run_dual,
+    probe=_run_dual,
     rtol=1e-12,
     mistakes=DUAL_MISTAKES,
     hints=(
@@ -234,7 +234,7 @@ register(Exercise(
            "mode (VJPs) or forward mode (JVPs).",
     cases=_passes_cases,
     outputs=("passes",),
-    run=_run_passes,
+    probe=_run_passes,
     rtol=0,
     atol=0,
     mistakes=PASSES_MISTAKES,

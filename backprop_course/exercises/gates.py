@@ -72,7 +72,7 @@ register(Exercise(
     reference=Sigmoid,
     cases=_sigmoid_cases,
     outputs=(FORWARD_PART, "dL/dx"),
-    run=run_function,
+    probe=run_function,
     near_miss=NUMERIC,
     otherwise="Check forward against σ(x) = 1 / (1 + e^(−x)) and backward against the local gradient × upstream.",
     mistakes=(
@@ -174,7 +174,7 @@ register(Exercise(
     reference=Multiply,
     cases=_multiply_cases,
     outputs=(FORWARD_PART, "dL/dx", "dL/dy"),
-    run=run_function,
+    probe=run_function,
     near_miss=NUMERIC,
     mistakes=(
         Mistake(_saving_inputs(lambda x, y, g: (x * g, y * g)), MUL_SWAPS),
@@ -249,7 +249,7 @@ register(Exercise(
     reference=MaxGate,
     cases=_max_cases,
     outputs=(FORWARD_PART, "dL/dx", "dL/dy"),
-    run=run_function,
+    probe=run_function,
     near_miss=NUMERIC,
     otherwise="forward must return the larger of x and y, and backward route the whole upstream gradient to it.",
     mistakes=(  # the tie mistakes first: at a tie "to the loser" looks like "y wins ties"

@@ -152,7 +152,7 @@ register(Exercise(
     reference=numeric_grad,
     cases=_numeric_grad_cases,
     outputs=("the numeric gradient",),
-    run=_run_numeric_grad,
+    probe=_run_numeric_grad,
     rtol=1e-7,
     atol=1e-9,
     mistakes=(
@@ -234,7 +234,7 @@ register(Exercise(
         Case("a (2, 3) array against zeros: a = 1..6, n = 0", (np.arange(1.0, 7.0).reshape(2, 3), np.zeros((2, 3)))),
     ],
     outputs=("the relative error",),
-    run=_run_relative_error,
+    probe=_run_relative_error,
     mistakes=(
         Mistake(_relative_changed("absolute_only", ("/ max(np.linalg.norm(a), np.linalg.norm(n), tiny)", "")),
                 ABSOLUTE),

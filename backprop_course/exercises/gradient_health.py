@@ -62,7 +62,7 @@ register(Exercise(
     own_work=((autodiff.gradients, PREDICT),),   # every backward pass goes through it
     cases=lambda: [Case(f"depth = {d}", (d,)) for d in (10, 6, 16)],
     outputs=_quiz_names(),
-    run=_run_quiz,
+    probe=_run_quiz,
     rtol=0,
     atol=0,
     mistakes=(
@@ -134,7 +134,7 @@ register(Exercise(
     reference=init_scale,
     cases=_scale_cases,
     outputs=("std",),
-    run=_run_scale,
+    probe=_run_scale,
     mistakes=(
         Mistake(lambda n, a: (2.0 if a == "relu" else 1.0) / n, VARIANCE),
         Mistake(lambda n, a: 1 / np.sqrt(n), NO_RELU_GAIN),
@@ -233,7 +233,7 @@ register(Exercise(
     reference=clip_grad_norm,
     cases=_clip_cases,
     outputs=OUTPUTS,
-    run=_run_clip,
+    probe=_run_clip,
     mistakes=(
         Mistake(_clip_each, EACH),
         Mistake(_clip_always, ALWAYS),
@@ -329,7 +329,7 @@ register(Exercise(
     own_work=((clip_grad_norm, COURSE_CLIP),),
     cases=_step_cases,
     outputs=("params[0]", "params[1]", "params[2]"),
-    run=_run_step,
+    probe=_run_step,
     mistakes=(
         Mistake(_step_clips_params, CLIPS_PARAMS),
         Mistake(_step_clips_update, CLIPS_UPDATE),

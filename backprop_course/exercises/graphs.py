@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import autodiff
 from ..value import Value
-from .checking import Failure
+from .checking import Failure, Seen
 from .registry import Case, Exercise, Mistake, register
 
 
@@ -87,6 +87,7 @@ RECURSION = ("RecursionError on a chain 10,000 operations deep: each recursive c
              "and Python allows only about 1000. Use a loop with an explicit stack (a list of nodes still to visit) "
              "instead of recursion.")
 OWN = "That calls the library's own topological_order: write your own traversal."
+ORDER = "the order"
 
 
 def _name(node):
@@ -147,14 +148,14 @@ def _run(answer, build):
 
     _validate(order, root, reversed_everywhere)
     position = {id(n): i for i, n in enumerate(topological_order(root))}
-    return [position[id(n)] for n in order]  # plain numbers, which the grader judges again itself (_judge)
+    return Seen({ORDER: [position[id(n)] for n in order]})  # plain numbers, which the grader judges itself
 
 
-def _judge(outputs, build):
-    """Is `outputs` (the learner's order, as positions in the reference's order of the same graph) a valid order?"""
+def valid_order(seen, build):
+    """The diagnosis: is the learner's order (as positions in the reference's order of the same graph) valid?"""
     root = build()
     nodes = topological_order(root)
-    positions = outputs[0].ravel()
+    positions = seen[ORDER].ravel()
     if positions.size > len(nodes):
         raise Failure(TWICE, expected=f"{len(nodes)} nodes", got=f"{positions.size} nodes")
     if not all(p.is_integer() and 0 <= p < len(nodes) for p in positions.tolist()):
@@ -225,9 +226,9 @@ register(Exercise(
                    Case("a shared node: b = a + a; c = b + b", (_doubled,)),
                    Case("a random graph of 30 nodes with many shared nodes", (_shared_dag,)),
                    Case("a chain 10,000 operations deep", (_chain,))],
-    outputs=("the order",),
-    run=_run,
-    judge=_judge,
+    outputs=(),  # more than one order is right: the diagnosis decides
+    probe=_run,
+    diagnoses=(valid_order,),
     own_work=((autodiff.topological_order, OWN),),
     mistakes=(
         Mistake(_preorder, PREORDER),  # valid read backwards on a tree only: not on the shared graphs

@@ -116,7 +116,7 @@ register(Exercise(
     reference=hvp,
     cases=_cases,
     outputs=("H·v",),
-    run=_run,
+    probe=_run,
     own_work=((func, OWN),),
     rtol=1e-12,
     near_miss=NEAR,

@@ -200,7 +200,7 @@ register(Exercise(
     reference=mlp_backward,
     cases=_cases,
     outputs=OUTPUTS,
-    run=_run,
+    probe=_run,
     mistakes=MISTAKES,
     by_hand=True,
     shape_why="A gradient has the shape of its tensor: dW1 like W1 (D, H), db1 like b1 (H,), dW2 like W2 (H, C), "

@@ -581,7 +581,7 @@ register(Exercise(
     reference=MyValue,
     cases=_cases,
     outputs=("the data and grads",),
-    run=_run,
+    probe=_run,
     rtol=1e-9,
     mistakes=MISTAKES + OTHER_MISTAKES,
     own_work=((value_module, USES_LIBRARY), (operators_module, USES_LIBRARY),

@@ -62,7 +62,7 @@ register(Exercise(
     reference=cross_entropy_backward,
     cases=_ce_cases,
     outputs=("dlogits",),
-    run=_ce_run,
+    probe=_ce_run,
     by_hand=True,
     mistakes=(
         Mistake(lambda lg, y: (_onehot(y, lg.shape[1]) - _softmax(lg)) / len(y), CE_SIGN),
@@ -150,7 +150,7 @@ register(Exercise(
     reference=batchnorm_backward,
     cases=_bn_cases,
     outputs=BN_OUTPUTS,
-    run=_bn_run,
+    probe=_bn_run,
     by_hand=True,
     mistakes=(
         Mistake(_bn_variant(ddof=0), BESSEL),
@@ -226,7 +226,7 @@ register(Exercise(
     reference=embedding_backward,
     cases=_emb_cases,
     outputs=("dC",),
-    run=lambda answer, X, demb, v: unchanged(lambda a, b: answer(a, b, v), X, demb, names=("X", "demb")),
+    probe=lambda answer, X, demb, v: unchanged(lambda a, b: answer(a, b, v), X, demb, names=("X", "demb")),
     by_hand=True,
     mistakes=(
         Mistake(_emb_assign, SCATTER),

@@ -79,7 +79,7 @@ register(Exercise(
     reference=norm_backward,
     cases=_cases,
     outputs=NAMES,
-    run=_run,
+    probe=_run,
     by_hand=True,
     shape_why="Each gradient has the shape of its variable.",
     mistakes=(

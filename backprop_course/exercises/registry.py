@@ -1,38 +1,45 @@
 """The course's exercises, by id, in course order, and the one shape every exercise has.
 
-An exercise is a reference answer, a check, its mistakes and its hints, registered
-next to the reference:
+Each exercise is one small module in `catalog/`, named after its notebook, its place
+there and its id (`n01a_scalar_backward.py`), which defines `EXERCISE`: the modules
+are found and ordered by name, so adding a module adds the exercise. An exercise is
+a reference answer, its cases, a *probe*, its *diagnoses*, its mistakes and its hints:
 
     def scalar_backward(x, y, z):
         '''Return (df/dx, df/dy, df/dz) for f = (x + y) * z.'''      # the task the stub shows
         ...                                                          # the model answer
 
-    register(Exercise(
+    EXERCISE = Exercise(
         id="scalar_backward", title="Backward through f = (x + y)·z", notebook="01", section="3", points=2,
         prompt="...", reference=scalar_backward,
-        cases=lambda: [Case("the lecture's point", (-2.0, 5.0, -4.0)), ...],   # the check: what to try
-        outputs=("df/dx", "df/dy", "df/dz"),                                   # ...and what comes back
+        cases=lambda: [Case("the lecture's point", (-2.0, 5.0, -4.0)), ...],   # what to try
+        outputs=("df/dx", "df/dy", "df/dz"),                                   # the numbers compared
         mistakes=(Mistake(lambda x, y, z: (z / 2, z / 2, x + y), ADD_COPIES), ...),
         hints=("Name the add node q = x + y ...", ...),
         by_hand=True,
-    ))
+    )
 
-The runner does the rest (runner.grade): it checks the kind of submission (a function,
-a `Function` subclass or a class, after the reference), then for every case runs the
-reference and the submission on fresh copies of the same arguments and compares the
-outputs, name by name (a shape first, then the numbers, to rtol/atol). On a mismatch
-it runs each mistake on the same case: the first whose outputs all match the
-learner's gives its message (a mistake that changes one output only also gives it when
-that output is the first wrong one and matches); an
-answer within 5% gets `near_miss`, anything else `otherwise`.
+The grade of one case, in three steps:
+1. The probe, `probe(answer, *case.args)`, turns an answer into plain data: the
+   outputs (a tuple in the order of `outputs`), or a dict of named numbers holding
+   the outputs and anything else the diagnoses read (an input after the call, the
+   bytes at the peak). It runs the learner's answer (in a child process under formal
+   grading), and in the grader the reference and every mistake, on fresh copies of the
+   same arguments. The default probe calls the answer. A probe raises `Failure` only
+   for an answer it cannot turn into numbers (a set where a list belongs).
+2. The diagnoses, plain functions `diagnose(seen, *case.args)` on the learner's
+   numbers (a dict of float64 arrays), raise a `Failure` for a structural fault (an
+   input written in place, a parent listed after its child, too much memory). They
+   run in the grader, never beside the answer.
+3. The comparator (checking.compare) compares the outputs, name by name, with the
+   reference's (a shape first, then the numbers, to rtol/atol). On a mismatch the
+   first mistake whose outputs all match the learner's gives its message (a mistake
+   that changes one output only also gives it when that output is the first wrong one
+   and matches); an answer within 5% gets `near_miss`, anything else `otherwise`. An
+   exercise with more than one right answer (an order of a graph's nodes) has
+   `outputs=()`: its diagnoses decide, and its mistakes are tested to meet them.
 
-Optional parts of the check:
-- `run(answer, *args)` turns an answer into its outputs (default `answer(*args)`); it
-  may raise `checking.Failure` for what numbers cannot show (an input changed in
-  place, a node listed twice). Outputs `()` means `run` alone decides (formal grading
-  cannot check that: give every graded exercise outputs).
-- `judge(outputs, *args)`, for an answer with more than one right output (an order of
-  a graph's nodes): raises a `Failure` for wrong outputs, instead of the comparison.
+Rules of the check:
 - `by_hand=True` runs the learner's code with the engine's differentiation switched
   off (autodiff.differentiation_disabled); using it fails with BY_HAND.
 - `own_work=((function_or_module, message), ...)`: calling that library code from the
@@ -45,7 +52,9 @@ passed in the last attempt is skipped. They advance only when the learner asks.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +78,11 @@ NOTEBOOKS = {
 }
 
 
+def call(answer, *args):
+    """The default probe: the answer's own return value, read as the outputs."""
+    return answer(*args)
+
+
 @dataclass(frozen=True)
 class Mistake:
     """A known-wrong answer and the message that explains it (reported exactly)."""
@@ -79,7 +93,7 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Case:
-    """One thing the check tries: shown as `description`, run as `run(answer, *args)`."""
+    """One thing the check tries: shown as `description`, probed as `probe(answer, *args)`."""
 
     description: str
     args: tuple = ()
@@ -99,10 +113,10 @@ class Exercise:
     reference: object
     cases: Callable
     hints: tuple
-    mistakes: tuple = ()
+    probe: Callable = call
     outputs: tuple = ("the result",)
-    run: Callable | None = None
-    judge: Callable | None = None
+    diagnoses: tuple = ()
+    mistakes: tuple = ()
     by_hand: bool = False
     own_work: tuple = ()
     rtol: float = 1e-10
@@ -145,7 +159,26 @@ class UnknownExerciseError(LookupError):
 
 EXERCISES: dict[str, Exercise] = {}
 
-# The order in which the exercises appear within their notebook (others follow in registration order).
+
+def discover():
+    """Fill EXERCISES from the catalog's modules, in the order of their names (notebook, then place)."""
+    from . import catalog
+
+    found = [importlib.import_module(f"{catalog.__name__}.{info.name}").EXERCISE
+             for info in sorted(pkgutil.iter_modules(catalog.__path__), key=lambda info: info.name)]
+    # Modules not yet in the catalog register themselves; they follow in ORDER within their notebook.
+    found += sorted(_LEGACY, key=lambda e: ORDER.index(e.id) if e.id in ORDER else len(ORDER))
+    found.sort(key=lambda e: e.notebook)  # stable: the catalog's order within a notebook stays
+    for exercise in found:
+        if exercise.id in EXERCISES and EXERCISES[exercise.id] is not exercise:
+            raise ValueError(f"exercise id {exercise.id!r} is defined twice")
+        if exercise.notebook not in NOTEBOOKS:
+            raise ValueError(f"exercise {exercise.id!r}: unknown notebook {exercise.notebook!r}")
+    EXERCISES.clear()
+    EXERCISES.update((e.id, e) for e in found)
+
+
+_LEGACY = []
 ORDER = ("scalar_backward", "fork_backward", "neuron_flat_backward", "sigmoid_function", "max_gate",
          "multiply_function", "topological_order", "my_value", "relu_vjp", "matmul_backward", "jacobian_bytes",
          "norm_backward", "dual_numbers", "jacobian_passes", "hvp", "numeric_grad", "relative_error", "find_the_bugs",
@@ -153,16 +186,7 @@ ORDER = ("scalar_backward", "fork_backward", "neuron_flat_backward", "sigmoid_fu
 
 
 def register(exercise):
-    if exercise.id in EXERCISES:
-        raise ValueError(f"exercise id {exercise.id!r} is registered twice")
-    if exercise.notebook not in NOTEBOOKS:
-        raise ValueError(f"exercise {exercise.id!r}: unknown notebook {exercise.notebook!r}")
-    EXERCISES[exercise.id] = exercise
-    arrival = {key: i for i, key in enumerate(EXERCISES)}
-    ranked = sorted(EXERCISES.values(), key=lambda e: (
-        e.notebook, ORDER.index(e.id) if e.id in ORDER else len(ORDER) + arrival[e.id]))
-    EXERCISES.clear()
-    EXERCISES.update((e.id, e) for e in ranked)
+    _LEGACY.append(exercise)
     return exercise
 
 

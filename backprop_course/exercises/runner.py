@@ -38,14 +38,13 @@ from . import registry
 from .checking import (
     BY_HAND,
     MESSAGE_CAP,
-    NUMERIC,
     Failure,
     NotWrittenYet,
-    as_numbers,
     cap,
     code_objects,
-    compare,
+    decide,
     library_rules,
+    seen_of,
     submission_kind_error,
     watching,
 )
@@ -242,8 +241,8 @@ def _forbidden(ex):
 def _make_grade():
     """`grade(exercise, submission, tester)`, with every helper it needs bound now, before learner code runs."""
     disabled, refused = autodiff.differentiation_disabled, autodiff.DifferentiationDisabled
-    numbers_of, judge, failure, kind_error = as_numbers, compare, Failure, submission_kind_error
-    by_hand_message, numeric_message, watch = BY_HAND, NUMERIC, watching
+    failure, kind_error, numbers_of, verdict = Failure, submission_kind_error, seen_of, decide
+    by_hand_message, watch = BY_HAND, watching
 
     def learner_call(ex, call, args):
         """Run the learner's part of a case under the exercise's rules."""
@@ -265,33 +264,28 @@ def _make_grade():
         return out
 
     def grade(ex, submission, t):
-        reference, run, mistakes, names = ex.reference, ex.run, tuple(ex.mistakes), tuple(ex.outputs)
+        reference, probe, mistakes, names = ex.reference, ex.probe, tuple(ex.mistakes), tuple(ex.outputs)
         why = kind_error(submission, reference, ex.name)
         if why:
             raise failure(why)
-        run = run or (lambda answer, *args: answer(*args))
-        def outputs(out):  # a run that returns None has decided the case itself
-            return None if out is None or not names else numbers_of(out, names)
 
         def safely(answer, args):
             try:
-                return outputs(run(answer, *_fresh(args)))
+                return numbers_of(probe(answer, *_fresh(args)), names)
             except Exception:  # a mistake that cannot run on this case matches nothing
                 return None
 
         for case in list(ex.cases()):
             t.case(case.description)
-            expected = outputs(run(reference, *_fresh(case.args)))
-            got = outputs(learner_call(ex, lambda *a: run(submission, *a), _fresh(case.args)))
-            if expected is not None and got is None:
+            expected = probe(reference, *_fresh(case.args))
+            got = learner_call(ex, lambda *a: probe(submission, *a), _fresh(case.args))
+            if expected is None:  # LEGACY: a probe that decided the case itself
+                continue
+            if got is None:
                 raise failure(f"{ex.name} returned None: is a `return` missing?")
-            if expected is not None and ex.judge:
-                ex.judge(got, *case.args)
-            elif expected is not None:
-                known = ((o, m.message) for m in mistakes if (o := safely(m.answer, case.args)) is not None)
-                near = ex.near_miss or (numeric_message if ex.by_hand else None)
-                judge(got, expected, names, known, near_miss=near, otherwise=ex.otherwise, shape_why=ex.shape_why,
-                      rtol=ex.rtol, atol=ex.atol)
+            expected, got = numbers_of(expected, names), numbers_of(got, names)
+            known = ((o, m.message) for m in mistakes if (o := safely(m.answer, case.args)) is not None)
+            verdict(ex, got, _fresh(case.args), expected, known)
 
     return grade
 

@@ -94,7 +94,7 @@ register(Exercise(
     reference=relu_vjp,
     cases=_relu_cases,
     outputs=("dL/dx",),
-    run=_relu_run,
+    probe=_relu_run,
     by_hand=True,
     mistakes=(
         Mistake(lambda x, g: g * (g > 0), "The mask depends on the input x (1 where x > 0, else 0), not on the "
@@ -175,7 +175,7 @@ register(Exercise(
     reference=matmul_backward,
     cases=_matmul_cases,
     outputs=("dL/dx", "dL/dW"),
-    run=_matmul_run,
+    probe=_matmul_run,
     by_hand=True,
     shape_why=DIMENSIONS,
     mistakes=(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import make_moons
-from .checking import Failure, fmt
+from .checking import Failure, Seen, fmt
 from .mlp_backward import mlp_backward
 from .registry import Case, Exercise, Mistake, register
 
@@ -109,7 +109,7 @@ register(Exercise(
                    Case("it agrees with the checker (the gradients are right)", ("checker",)),
                    Case("it agrees with the gradients' sizes and the hidden units", ("sizes",))],
     outputs=("the cause",),
-    run=_diagnosis_run,
+    probe=_diagnosis_run,
     mistakes=tuple(Mistake(lambda cause=cause: cause, message) for cause, message in WRONG_CAUSE.items()),
     hints=(
         "First rule out a bug: run your checker on the stuck network. Then print the norm of each gradient.",
@@ -130,6 +130,9 @@ ALWAYS_ON = ("Every hidden unit is now positive for all 200 points: the ReLU nev
              "with some points on each side of 0.")
 
 
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
 def revive(params):
     """Return new parameters [W1, b1, W2, b2], of the same shapes as `params` (the stuck
     network's), from which gradient descent learns. Do not change `params` itself."""
@@ -143,14 +146,13 @@ def _revive_run(answer, seed):
     out = answer([p.copy() for p in stuck])
     if not (isinstance(out, (list, tuple)) and len(out) == 4):
         raise Failure("Return a list of the four parameters [W1, b1, W2, b2].", got=type(out).__name__)
-    out = [np.asarray(p, dtype=float) for p in out]
-    _judge_start(out, seed)
-    return out  # plain numbers, which the grader judges again itself
+    return Seen(zip(PARAMS, out, strict=True))  # plain numbers, which the grader judges itself
 
 
-def _judge_start(out, seed):
-    """Raise a Failure unless `out` (four float arrays) is a start of the right shapes from which training on the
-    moons, from the stuck network of this seed, brings the loss below TARGET."""
+def learns_from(seen, seed):
+    """The diagnosis: raise a Failure unless the learner's start is of the right shapes and training on the moons
+    from it, for the stuck network of this seed, brings the loss below TARGET."""
+    out = [seen[name] for name in PARAMS]
     X, y = moons()
     stuck = stuck_net(seed)
     for name, got, want in zip(("W1", "b1", "W2", "b2"), out, stuck, strict=True):
@@ -184,9 +186,9 @@ register(Exercise(
                         f"{TARGET}", (1,)),
                    Case("the same from the stuck network with seed 2", (2,)),
                    Case("the same from the stuck network with seed 3", (3,))],
-    outputs=("W1", "b1", "W2", "b2"),
-    run=_revive_run,
-    judge=lambda outputs, seed: _judge_start(list(outputs), seed),
+    outputs=(),  # many starts learn: the diagnosis decides
+    probe=_revive_run,
+    diagnoses=(learns_from,),
     mistakes=(
         Mistake(lambda params: params, STILL_DEAD),
         Mistake(lambda params: [params[0], params[1], params[2] * 10, params[3]], STILL_DEAD),
