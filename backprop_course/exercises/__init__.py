@@ -33,7 +33,6 @@ from . import (  # noqa: F401
     my_value,
     ninja,
     norm,
-    scalar,
     vectors,
     wont_learn,
 )
