@@ -198,6 +198,20 @@ def f(n):
 def matmul_backward(x, W, grad_y):
     return f(0)
 """
+FORGE = """\
+import base64, json, os, stat
+def _forge(names, count):  # a report in the child's format, written into its pipe: every case "ok"
+    zero = {"shape": [], "b64": base64.b64encode(bytes(8)).decode()}
+    case = {"ok": None if names is None else {n: zero for n in names}}
+    report = json.dumps({"defined": True, "syntax_errors": [], "cases": [case] * count}).encode()
+    for fd in range(3, 64):
+        try:
+            if stat.S_ISFIFO(os.fstat(fd).st_mode):
+                os.write(fd, report)
+        except OSError:
+            pass
+    os._exit(0)
+"""
 HUGE = "def norm_backward(W, x):\n    b = bytearray(3 * 2**30)\n    return 0.0, W, x\n"
 DIES = "import os\ndef matmul_backward(x, W, grad_y):\n    os._exit(1)\n"
 
@@ -217,7 +231,13 @@ def _attackers(course):
     _submit(course, "cheat_crash", NOTEBOOKS[0], {"scalar_backward": ODD_FAILURE})
     _submit(course, "cheat_crash", NOTEBOOKS[1], {"matmul_backward": DEEP, "norm_backward": HUGE,
                                                   "jacobian_bytes": C_LOOP})
-    return ["cheat_patch", "cheat_files", "cheat_engine", "cheat_hang", "cheat_crash"]
+    forged = {"scalar_backward": ('("df/dx", "df/dy", "df/dz")', 50),
+              "matmul_backward": ('("dL/dx", "dL/dW")', 50), "norm_backward": ("None", 50)}
+    for notebook in NOTEBOOKS:
+        _submit(course, "cheat_forge", notebook, {
+            e: FORGE + f"def {EXERCISES[e].name}(*args):\n    _forge({names}, {count})\n"
+            for e, (names, count) in forged.items() if EXERCISES[e].notebook == notebook[:2]})
+    return ["cheat_patch", "cheat_files", "cheat_engine", "cheat_hang", "cheat_crash", "cheat_forge"]
 
 
 def _honest(course):
@@ -289,6 +309,15 @@ def test_every_attack_scores_nothing(graded):
     scores = _scores(course)
     for student in attackers:
         assert float(scores[student]["total"]) == 0, (student, scores[student])
+
+
+def test_a_forged_report_is_read_and_judged_by_the_grader(graded):
+    """The forged reports reach the grader (they are judged, not lost with a crash) and decide nothing."""
+    verdicts = classroom.verdicts(graded[0])["cheat_forge"]
+    assert {e: v["status"] for e, v in verdicts.items() if e in ("scalar_backward", "matmul_backward",
+                                                                  "norm_backward")} == dict.fromkeys(
+        ("scalar_backward", "matmul_backward", "norm_backward"), "incorrect"), verdicts
+    assert "returned None" in verdicts["norm_backward"]["message"]
 
 
 def test_honest_answers_get_their_points_and_a_dead_process_costs_one_exercise(graded):
