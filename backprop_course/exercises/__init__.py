@@ -25,7 +25,6 @@ from . import (  # noqa: F401
     find_the_bugs,
     forward_mode,
     gates,
-    gradient_checking,
     gradient_health,
     graphs,
     higher_order,
