@@ -8,7 +8,7 @@ from backprop_course import debugging, planted_bugs
 from backprop_course.exercises import check
 from backprop_course.exercises.catalog.n09a_numeric_grad import CHANGED_X, NO_FLOAT64, OWN_NUMERIC, TINY_H, numeric_grad
 from backprop_course.exercises.catalog.n09b_relative_error import NO_TINY, OWN_RELATIVE, relative_error
-from backprop_course.exercises.find_the_bugs import DOWNSTREAM, PLANTED, SMALL_ONLY, with_fixes
+from backprop_course.exercises.catalog.n09c_find_the_bugs import DOWNSTREAM, PLANTED, SMALL_ONLY, with_fixes
 
 BATCHES = debugging.make_batches()
 PARAMS = debugging.make_params()
@@ -261,3 +261,19 @@ def test_numeric_grad_is_judged_by_how_it_called_f_even_where_its_numbers_are_cl
     assert result.message == NO_FLOAT64 and result.got == "a float32 gradient", result
     result = check("numeric_grad", a_tenth_of_h)
     assert result.message == WRONG_H and result.case.endswith("h = 1e-5") and result.got == "a nudge of 1.0e-06"
+
+
+def test_find_the_bugs_diagnosis_reads_only_a_vector_of_0_and_1_per_tensor():
+    from backprop_course.exercises.catalog.n09c_find_the_bugs import NAMED, NOT_THE_SET, names_the_planted_bugs
+
+    planted = np.array([float(label in PLANTED) for label in debugging.LABELS])
+    for aspect in ("names", "right steps", "small inputs", "large inputs"):
+        names_the_planted_bugs({NAMED: planted}, aspect)
+    for forged in (planted * 2, planted[:-1], np.full_like(planted, 0.5)):
+        with pytest.raises(Exception, match=NOT_THE_SET):
+            names_the_planted_bugs({NAMED: forged}, "names")
+
+
+def test_checking_end_to_end_from_any_bug_on_is_told_the_bug_spreads():
+    from_h2 = set(debugging.LABELS[debugging.LABELS.index("h2"):])
+    assert check("find_the_bugs", lambda: from_h2).message == DOWNSTREAM

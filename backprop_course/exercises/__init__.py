@@ -22,7 +22,6 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 # Importing the exercise modules registers them, in course order.
 from . import (  # noqa: F401
     capstone,
-    find_the_bugs,
     forward_mode,
     gates,
     gradient_health,
