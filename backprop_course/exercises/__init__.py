@@ -24,7 +24,6 @@ from . import (  # noqa: F401
     capstone,
     forward_mode,
     gates,
-    gradient_health,
     graphs,
     higher_order,
     mlp_backward,
