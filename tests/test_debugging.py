@@ -265,13 +265,15 @@ def test_numeric_grad_is_judged_by_how_it_called_f_even_where_its_numbers_are_cl
 
 def test_find_the_bugs_diagnosis_reads_only_a_vector_of_0_and_1_per_tensor():
     from backprop_course.exercises.catalog.n09c_find_the_bugs import NAMED, NOT_THE_SET, names_the_planted_bugs
+    from backprop_course.exercises.checking import Failure
 
     planted = np.array([float(label in PLANTED) for label in debugging.LABELS])
     for aspect in ("names", "right steps", "small inputs", "large inputs"):
         names_the_planted_bugs({NAMED: planted}, aspect)
     for forged in (planted * 2, planted[:-1], np.full_like(planted, 0.5)):
-        with pytest.raises(Exception, match=NOT_THE_SET):
+        with pytest.raises(Failure) as wrong:
             names_the_planted_bugs({NAMED: forged}, "names")
+        assert wrong.value.why == NOT_THE_SET
 
 
 def test_checking_end_to_end_from_any_bug_on_is_told_the_bug_spreads():
