@@ -126,10 +126,10 @@ def yours_or_course(yours, course, *probe):
 def your_checker(numeric_grad, relative_error):
     """(numeric_grad, relative_error, whose): the learner's two functions, each replaced by the course's until it
     is written, and a label that says which ones run."""
-    from .exercises import gradient_checking as course
+    from .exercises.catalog.n09b_relative_error import relative_error as course_relative_error
 
     grad, grad_whose = your_numeric_grad(numeric_grad)
-    error, error_whose = yours_or_course(relative_error, course.relative_error, 1.0, 1.0)
+    error, error_whose = yours_or_course(relative_error, course_relative_error, 1.0, 1.0)
     if grad_whose.endswith(NOT_YET) and error_whose.endswith(NOT_YET):
         return grad, error, "the course's numeric_grad and relative_error (yours are not written yet)"
     return grad, error, f"{grad_whose} and {error_whose}"
@@ -137,6 +137,6 @@ def your_checker(numeric_grad, relative_error):
 
 def your_numeric_grad(numeric_grad):
     """(numeric_grad, whose): the learner's numeric_grad, or the course's until it is written."""
-    from .exercises import gradient_checking as course
+    from .exercises.catalog.n09a_numeric_grad import numeric_grad as course_numeric_grad
 
-    return yours_or_course(numeric_grad, course.numeric_grad, lambda v: float(v.sum()), np.zeros(1))
+    return yours_or_course(numeric_grad, course_numeric_grad, lambda v: float(v.sum()), np.zeros(1))

@@ -6,17 +6,9 @@ import pytest
 
 from backprop_course import debugging, planted_bugs
 from backprop_course.exercises import check
-from backprop_course.exercises.find_the_bugs import DOWNSTREAM, PLANTED, SMALL_ONLY, with_fixes
-from backprop_course.exercises.gradient_checking import (
-    CHANGED_X,
-    NO_FLOAT64,
-    NO_TINY,
-    OWN_NUMERIC,
-    OWN_RELATIVE,
-    TINY_H,
-    numeric_grad,
-    relative_error,
-)
+from backprop_course.exercises.catalog.n09a_numeric_grad import CHANGED_X, NO_FLOAT64, OWN_NUMERIC, TINY_H, numeric_grad
+from backprop_course.exercises.catalog.n09b_relative_error import NO_TINY, OWN_RELATIVE, relative_error
+from backprop_course.exercises.catalog.n09c_find_the_bugs import DOWNSTREAM, PLANTED, SMALL_ONLY, with_fixes
 
 BATCHES = debugging.make_batches()
 PARAMS = debugging.make_params()
@@ -134,9 +126,9 @@ def test_numeric_grad_mistakes_are_told_by_what_they_did(answer, message):
 
 
 def _wraps_the_course(f, x, h=1e-5):
-    from backprop_course.exercises import gradient_checking
+    from backprop_course.exercises.catalog import n09a_numeric_grad
 
-    return gradient_checking.numeric_grad(f, x, h)
+    return n09a_numeric_grad.numeric_grad(f, x, h)
 
 
 @pytest.mark.parametrize(("exercise", "answer", "message"), [
@@ -199,7 +191,8 @@ def test_notebook_09_keeps_the_course_s_checker_out_of_the_learner_s_cells():
     path = f"{__file__.rsplit('/tests/', 1)[0]}/notebooks/{NOTEBOOKS['09']}.ipynb"
     visible = [cell.source for cell in nbformat.read(path, 4).cells
                if cell.cell_type == "code" and "asserts" not in cell.metadata.get("tags", [])]
-    assert visible and not any("gradient_checking" in source or "course_numeric_grad" in source
+    assert visible and not any("n09a_numeric_grad" in source or "n09b_relative_error" in source
+                               or "course_numeric_grad" in source
                                or "course_relative_error" in source for source in visible)
 
 
@@ -211,7 +204,7 @@ def test_the_learner_s_debugging_module_holds_no_answer_key():
 
 
 def test_a_backward_difference_is_called_backward():
-    from backprop_course.exercises.gradient_checking import BACKWARD
+    from backprop_course.exercises.catalog.n09a_numeric_grad import BACKWARD
 
     def backward_difference(f, x, h=1e-5):
         x = np.array(x, dtype=np.float64)
@@ -227,7 +220,7 @@ def test_a_backward_difference_is_called_backward():
 
 
 def test_a_numeric_grad_that_ignores_the_given_h_is_told_so():
-    from backprop_course.exercises.gradient_checking import WRONG_H
+    from backprop_course.exercises.catalog.n09a_numeric_grad import WRONG_H
 
     def fixed_h(f, x, h=1e-5):   # passes at h = 1e-5 and 1e-4; the sweep over h would draw it flat
         return _vectorized(f, x, 1e-5)
@@ -253,3 +246,36 @@ def test_the_checker_label_says_whose_functions_run():
                                                      "(yours are not written yet)")
     assert debugging.your_checker(_vectorized, stub)[2] == ("your numeric_grad and the course's relative_error "
                                                             "(yours is not written yet)")
+
+
+def test_numeric_grad_is_judged_by_how_it_called_f_even_where_its_numbers_are_close():
+    from backprop_course.exercises.catalog.n09a_numeric_grad import WRONG_H
+
+    def float32_result(f, x, h=1e-5):   # float64 points, but the gradient is handed back in float32
+        return _vectorized(f, x, h).astype(np.float32)
+
+    def a_tenth_of_h(f, x, h=1e-5):     # accurate to rtol 1e-7 at h = 1e-5, but not the h it was given
+        return _vectorized(f, x, h / 10)
+
+    result = check("numeric_grad", float32_result)
+    assert result.message == NO_FLOAT64 and result.got == "a float32 gradient", result
+    result = check("numeric_grad", a_tenth_of_h)
+    assert result.message == WRONG_H and result.case.endswith("h = 1e-5") and result.got == "a nudge of 1.0e-06"
+
+
+def test_find_the_bugs_diagnosis_reads_only_a_vector_of_0_and_1_per_tensor():
+    from backprop_course.exercises.catalog.n09c_find_the_bugs import NAMED, NOT_THE_SET, names_the_planted_bugs
+    from backprop_course.exercises.checking import Failure
+
+    planted = np.array([float(label in PLANTED) for label in debugging.LABELS])
+    for aspect in ("names", "right steps", "small inputs", "large inputs"):
+        names_the_planted_bugs({NAMED: planted}, aspect)
+    for forged in (planted * 2, planted[:-1], np.full_like(planted, 0.5)):
+        with pytest.raises(Failure) as wrong:
+            names_the_planted_bugs({NAMED: forged}, "names")
+        assert wrong.value.why == NOT_THE_SET
+
+
+def test_checking_end_to_end_from_any_bug_on_is_told_the_bug_spreads():
+    from_h2 = set(debugging.LABELS[debugging.LABELS.index("h2"):])
+    assert check("find_the_bugs", lambda: from_h2).message == DOWNSTREAM

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from backprop_course.exercises.gradient_health import QUIZ, smallest_gradient_layer
+from backprop_course.exercises.catalog.n10a_smallest_gradient_layer import QUIZ, smallest_gradient_layer
 from backprop_course.widgets import gradient_health_explorer, layer_gradient_norms
 from backprop_course.widgets.gradient_health import weight_std
 

@@ -8,7 +8,8 @@ import pytest
 
 from backprop_course.exercises import EXERCISES, check
 from backprop_course.exercises import wont_learn as w
-from backprop_course.exercises.gradient_checking import numeric_grad, relative_error
+from backprop_course.exercises.catalog.n09a_numeric_grad import numeric_grad
+from backprop_course.exercises.catalog.n09b_relative_error import relative_error
 
 
 @pytest.fixture(autouse=True)

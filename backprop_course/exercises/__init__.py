@@ -22,11 +22,8 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 # Importing the exercise modules registers them, in course order.
 from . import (  # noqa: F401
     capstone,
-    find_the_bugs,
     forward_mode,
     gates,
-    gradient_checking,
-    gradient_health,
     graphs,
     higher_order,
     mlp_backward,

@@ -2,19 +2,17 @@
 
 The answer is a set of tensor names from debugging.LABELS. The check never shows the planted set: each case
 tests one property (valid names; no right step named; the bugs of the small inputs; the one that only the large
-inputs show), and a set a plausible method gives is explained by its declared mistake.
+inputs show), and a set that a plausible method gives is told what the method missed.
 
 This module is also the answer key: the course's fix for each planted bug (FIXES), which stands in for a fix
 the learner has not written in the notebook's picture (fix_stages).
 """
 
-from __future__ import annotations
-
 import numpy as np
 
-from .. import debugging, planted_bugs
-from .checking import Failure
-from .registry import Case, Exercise, Mistake, register
+from ... import debugging, planted_bugs
+from ..checking import Failure, Seen
+from ..registry import Case, Exercise, Mistake
 
 
 # The course's fixes -----------------------------------------------------------------------------------------
@@ -66,8 +64,6 @@ def fix_stages(yours=None):
 
 
 # The check --------------------------------------------------------------------------------------------------
-
-
 def find_the_bugs():
     """Return the set of names (from backprop_course.debugging.LABELS) of the tensors whose backward step in
     backprop_course.planted_bugs has a bug: a step that is wrong even when it is fed correct upstream gradients.
@@ -82,10 +78,13 @@ FIRST_ONLY = ("That is the first red step in backward order on one batch, but no
               "alone (local=True), or fix this one and look again.")
 SMALL_ONLY = ("One planted bug shows only on the large inputs: a check passes or fails on the inputs it sees. Run "
               "your checker on both batches.")
-_SMALL_BUGS = PLANTED - {"logits"}
+NOT_THE_SET = "Your set is not the set of planted bugs."
+SMALL_BUGS = PLANTED - {"logits"}   # the bugs the small inputs show; logits overflows on the large ones only
+NAMED = "named"                     # one 0/1 per tensor of debugging.LABELS
 
 
-def _names(answer):
+def probe(answer, aspect):
+    """The names, as one 0/1 per tensor of debugging.LABELS."""
     out = answer()
     if not isinstance(out, (set, frozenset, list, tuple)) or not all(isinstance(n, str) for n in out):
         raise Failure(f"Return a set of tensor names (strings), such as {{'W4', 'z1'}}; got {type(out).__name__}.")
@@ -93,41 +92,50 @@ def _names(answer):
     if unknown:
         raise Failure(f"{', '.join(map(repr, unknown))} is not a tensor of the backward pass; the names are "
                       f"{', '.join(debugging.LABELS)}.")
-    return set(out)
+    return Seen({NAMED: [float(label in out) for label in debugging.LABELS]})
 
 
-def _run(answer, aspect):
-    """A Failure that says what is wrong with the names, else None; in the last case, the names as one 0/1 per
-    tensor of debugging.LABELS, which the grader compares with the reference's (so a report forged in the
-    answer's process passes only if it holds the answer)."""
-    got = _names(answer)
+def _first(bugs):
+    return next(label for label in debugging.LABELS if label in bugs)
+
+
+def _method_missed(got):
+    """What a plausible method that gives the set `got` missed, or None."""
+    if got - PLANTED and any(got == set(debugging.LABELS[k:]) for k, label in enumerate(debugging.LABELS)
+                             if label in PLANTED):
+        return DOWNSTREAM                  # everything red from a bug on: checked end to end
+    if len(got) == 1 and got <= {_first(PLANTED), _first(SMALL_BUGS)}:
+        return FIRST_ONLY                  # the first red step of one batch
+    if got == SMALL_BUGS:
+        return SMALL_ONLY                  # checked on the small inputs only
+    return None
+
+
+def names_the_planted_bugs(seen, aspect):
+    """The names hold the case's `aspect` of the planted set; a set a plausible method gives is told what it
+    missed, and the planted set itself is never shown."""
+    named = seen[NAMED]
+    if named.shape != (len(debugging.LABELS),) or not np.isin(named, (0.0, 1.0)).all():
+        raise Failure(NOT_THE_SET)
+    got = {label for label, on in zip(debugging.LABELS, named, strict=True) if on}
     if got == PLANTED:
-        return [float(label in got) for label in debugging.LABELS] if aspect == "large inputs" else None
-    for mistake in MISTAKES:
-        if got == _names(mistake.answer):
-            raise Failure(mistake.message)
+        return
+    why = _method_missed(got)
+    if why:
+        raise Failure(why)
     if aspect == "right steps" and got - PLANTED:
         wrong = len(got - PLANTED)
         raise Failure(f"{wrong} of the steps you named {'is' if wrong == 1 else 'are'} right: fed correct upstream "
                       "gradients, its relative error stays below 1e-6.")
-    if aspect == "small inputs" and _SMALL_BUGS - got:
-        missing = len(_SMALL_BUGS - got)
+    if aspect == "small inputs" and SMALL_BUGS - got:
+        missing = len(SMALL_BUGS - got)
         raise Failure(f"{missing} buggy step{'s' if missing > 1 else ''} that the small inputs already show "
                       f"{'are' if missing > 1 else 'is'} missing from your set.")
     if aspect == "large inputs":
-        raise Failure(SMALL_ONLY if "logits" not in got else "Your set is not the set of planted bugs.")
-    return None
+        raise Failure(SMALL_ONLY if "logits" not in got else NOT_THE_SET)
 
 
-MISTAKES = (
-    Mistake(lambda: set(debugging.LABELS), DOWNSTREAM),
-    Mistake(lambda: set(debugging.LABELS[debugging.LABELS.index("z3"):]), DOWNSTREAM),
-    Mistake(lambda: {"z3"}, FIRST_ONLY),
-    Mistake(lambda: {"logits"}, FIRST_ONLY),
-    Mistake(lambda: set(_SMALL_BUGS), SMALL_ONLY),
-)
-
-register(Exercise(
+EXERCISE = Exercise(
     id="find_the_bugs",
     title="Find the planted bugs",
     notebook="09",
@@ -140,9 +148,16 @@ register(Exercise(
                    Case("no step that is right is named", ("right steps",)),
                    Case("every bug the small inputs show is named", ("small inputs",)),
                    Case("the bug only the large inputs show is named", ("large inputs",))],
-    outputs=("the names",),
-    probe=_run,
-    mistakes=MISTAKES,
+    outputs=(),  # the planted set is never shown: the diagnosis decides, in words
+    probe=probe,
+    diagnoses=(names_the_planted_bugs,),
+    mistakes=(
+        Mistake(lambda: set(debugging.LABELS), DOWNSTREAM),
+        Mistake(lambda: set(debugging.LABELS[debugging.LABELS.index("z3"):]), DOWNSTREAM),
+        Mistake(lambda: {"z3"}, FIRST_ONLY),
+        Mistake(lambda: {"logits"}, FIRST_ONLY),
+        Mistake(lambda: set(SMALL_BUGS), SMALL_ONLY),
+    ),
     hints=(
         "Run your checker over the whole backward pass on both batches: the first red tensor in backward order "
         "has a bug, since everything computed before it was right.",
@@ -150,4 +165,4 @@ register(Exercise(
         "local=True) feeds each step correct upstream gradients, so only the buggy steps stay red.",
         "There are 5 planted bugs: 4 show on the small inputs, and 1 only on the large inputs.",
     ),
-))
+)
