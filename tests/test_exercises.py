@@ -344,7 +344,7 @@ def test_the_library_s_own_backward_rules_are_not_by_hand():
 
 
 def test_jacobian_bytes_asking_the_library_is_not_counting():
-    from backprop_course.exercises.vectors import OWN_COUNT
+    from backprop_course.exercises.catalog.n06b_jacobian_bytes import OWN_COUNT
 
     def jacobian_bytes(N, D, M, bytes_per_float=4):
         return func.jacobian_nbytes((N * M,), (N * D,), np.dtype(f"f{bytes_per_float}"))

@@ -33,7 +33,6 @@ from . import (  # noqa: F401
     my_value,
     ninja,
     norm,
-    vectors,
     wont_learn,
 )
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError, discover
