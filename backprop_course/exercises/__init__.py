@@ -32,7 +32,6 @@ from . import (  # noqa: F401
     mlp_backward,
     my_value,
     ninja,
-    norm,
     wont_learn,
 )
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError, discover
