@@ -48,6 +48,9 @@ def _cases():
     for n, d, m in [(5, 3, 4), (1, 6, 2), (7, 2, 5), (3, 3, 3)]:
         cases.append(Case(f"N = {n}, D = {d}, M = {m}", (rng.normal(size=(n, d)), rng.normal(size=(d, m)),
                                                           rng.normal(size=(n, m)))))
+    # L near 1e9: a finite difference with a small step loses dL/dx to rounding, the exact product loses nothing
+    cases.append(Case("N = 4, D = 3, M = 2 with x near 10⁸", (rng.normal(size=(4, 3)) * 1e8, rng.normal(size=(3, 2)),
+                                                              rng.normal(size=(4, 2)))))
     return cases
 
 

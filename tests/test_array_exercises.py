@@ -1,5 +1,6 @@
-"""The diagnoses of the array exercises judge plain numbers: the reference's pass them, a planted fault gets its
-message, here and through the formal grader (the numbers measured in the answer's process, judged outside it)."""
+"""The array exercises of notebooks 05 and 06. Their diagnoses judge plain numbers: the reference's pass them, a
+planted fault gets its message, here and through the formal grader (the numbers measured in the answer's process,
+judged outside it). Finite differences of any small fixed step are told they are not exact."""
 
 import textwrap
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 
 from backprop_course.exercises import EXERCISES, check, reference_source
-from backprop_course.exercises.checking import Failure, seen_of
+from backprop_course.exercises.checking import NUMERIC, Failure, seen_of
 from backprop_course.exercises.formal import Grader
 from backprop_course.exercises.vectors import PEAK, WROTE_INTO
 
@@ -55,6 +56,42 @@ def test_matmul_backward_names_the_array_it_wrote_into(name):
         return grad_x, grad_W
 
     assert check("matmul_backward", matmul_backward).message == WROTE_INTO.format(name)
+
+
+def _matmul_by_differences(h):
+    def matmul_backward(x, W, grad_y):
+        def loss(xx, WW):
+            return float(((xx @ WW) * grad_y).sum())
+        grads = []
+        for k, a in enumerate((x, W)):
+            grad = np.zeros_like(a)
+            for i in np.ndindex(a.shape):
+                up, down = [x, W], [x, W]
+                up[k], down[k] = a.copy(), a.copy()
+                up[k][i] += h
+                down[k][i] -= h
+                grad[i] = (loss(*up) - loss(*down)) / (2 * h)
+            grads.append(grad)
+        return tuple(grads)
+    return matmul_backward
+
+
+@pytest.mark.parametrize("h", [1.0, 1e-1, 1e-3, 1e-4])
+def test_matmul_backward_by_central_differences_is_a_near_miss(h):
+    """L is linear in x and in W, so central differences are exact but for rounding: the case with x near 1e8 leaves
+    dL/dx only rounding."""
+    result = check("matmul_backward", _matmul_by_differences(h))
+    assert result.status == "incorrect" and result.message == NUMERIC, result
+
+
+def test_matmul_backward_written_other_ways_passes():
+    def with_einsum(x, W, grad_y):
+        return np.einsum("nm,dm->nd", grad_y, W), np.einsum("nd,nm->dm", x, grad_y)
+
+    def transposed_twice(x, W, grad_y):
+        return (W @ grad_y.T).T, (grad_y.T @ x).T
+
+    assert check("matmul_backward", with_einsum) and check("matmul_backward", transposed_twice)
 
 
 # Through the formal grader -------------------------------------------------------------------------------
