@@ -29,7 +29,6 @@ from . import (  # noqa: F401
     gradient_health,
     graphs,
     higher_order,
-    mlp_backward,
     my_value,
     ninja,
     wont_learn,
