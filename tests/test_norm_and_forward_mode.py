@@ -6,7 +6,7 @@ import pytest
 
 from backprop_course import Tensor
 from backprop_course.exercises import EXERCISES, check
-from backprop_course.exercises.forward_mode import DUAL_CASES, Dual
+from backprop_course.exercises.catalog.n08a_dual_numbers import DUAL_CASES, Dual
 
 NEW = ("norm_backward", "dual_numbers", "jacobian_passes")
 

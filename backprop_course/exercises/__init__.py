@@ -23,7 +23,6 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 from . import (  # noqa: F401
     capstone,
     find_the_bugs,
-    forward_mode,
     gates,
     gradient_checking,
     gradient_health,
