@@ -27,7 +27,6 @@ from . import (  # noqa: F401
     gradient_checking,
     gradient_health,
     graphs,
-    higher_order,
     my_value,
     ninja,
     wont_learn,
