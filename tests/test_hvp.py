@@ -36,3 +36,19 @@ def test_an_answer_that_holds_an_n_by_n_array_is_told_about_the_hessian():
     result = check("hvp", hvp)
     assert result.status == "incorrect" and result.message == HESSIAN, result
     assert "n = 1500" in result.case
+
+
+def test_the_formal_grader_judges_the_peak_the_answer_s_process_measured():
+    from backprop_course.exercises.formal import Grader
+
+    square = ("import numpy as np\nfrom backprop_course import Tensor\n\n"
+              "def hvp(f, x, v):\n"
+              "    x = Tensor(x, requires_grad=True)\n"
+              "    f(x).backward(create_graph=True)\n"
+              "    grad, x.grad = x.grad, None\n"
+              "    (grad * Tensor(v)).sum().backward()\n"
+              "    return x.grad.numpy() + 0 * np.outer(v, v)[0]\n")
+    with Grader() as grader:
+        verdict = grader.grade("hvp", [square])
+        assert not verdict.passed and verdict.message == HESSIAN and "n = 1500" in verdict.case, verdict.text()
+        assert grader.grade("hvp", [square.replace(" + 0 * np.outer(v, v)[0]", "")]).passed
