@@ -235,8 +235,8 @@ def test_a_sigmoid_whose_backward_differences_its_forward_is_a_near_miss():
 
 
 def test_wrappers_of_the_library_are_found_by_behaviour():
+    from backprop_course.exercises.catalog.n08c_hvp import OWN as OWN_HVP
     from backprop_course.exercises.graphs import OWN as OWN_ORDER
-    from backprop_course.exercises.higher_order import OWN as OWN_HVP
 
     assert check("topological_order", lambda r: topological_order(r)).message == OWN_ORDER
     assert check("topological_order", lambda r: list(reversed(list(reversed(topological_order(r)))))
@@ -344,7 +344,7 @@ def test_the_library_s_own_backward_rules_are_not_by_hand():
 
 
 def test_jacobian_bytes_asking_the_library_is_not_counting():
-    from backprop_course.exercises.vectors import OWN_COUNT
+    from backprop_course.exercises.catalog.n06b_jacobian_bytes import OWN_COUNT
 
     def jacobian_bytes(N, D, M, bytes_per_float=4):
         return func.jacobian_nbytes((N * M,), (N * D,), np.dtype(f"f{bytes_per_float}"))

@@ -5,7 +5,7 @@ import pytest
 
 from backprop_course import Tensor, func
 from backprop_course.exercises import EXERCISES, check
-from backprop_course.exercises import mlp_backward as mb
+from backprop_course.exercises.catalog import n07a_mlp_backward as mb
 from backprop_course.exercises.checking import BY_HAND, NUMERIC
 
 EXERCISE = EXERCISES["mlp_backward"]
@@ -158,3 +158,30 @@ def test_the_hints_end_with_something_to_check_not_code():
     for text in EXERCISE.hint_texts():
         assert not any(code in text for code in ("@", "np.", ".T", "sum(axis", "W2ᵀ", "(z > 0)")), text
     assert any(ch.isdigit() for ch in EXERCISE.hint_texts()[-1])
+
+
+def _seen(answer, batch):
+    return dict(zip(mb.OUTPUTS, (np.asarray(g, dtype=float) for g in mb.probe(answer, *batch)), strict=True))
+
+
+def test_a_bias_shape_is_told_only_when_it_is_the_first_wrong_tensor():
+    from backprop_course.exercises.checking import Failure
+
+    batch = mb._square_batch()
+    for diagnose in EXERCISE.diagnoses:
+        diagnose(_seen(mb.mlp_backward, batch), *batch)   # the reference: nothing to say
+    per_example = _with(lambda dW1, db1, dW2, db2, N: (dW1, db1, dW2, np.ones(N)))
+    with pytest.raises(Failure) as wrong:
+        mb.bias_shapes(_seen(per_example, batch), *batch)
+    assert wrong.value.why == mb.BIAS_AXIS
+    # dW2, before db2 in the backward pass, is wrong too: its values speak, not db2's shape
+    both = _with(lambda dW1, db1, dW2, db2, N: (dW1, db1, dW2 + 1, np.ones(N)))
+    mb.bias_shapes(_seen(both, batch), *batch)
+    assert check("mlp_backward", both).message != mb.BIAS_AXIS
+
+
+def test_nan_is_overflow_only_on_the_batch_with_large_logits():
+    nan = _with(lambda dW1, db1, dW2, db2, N: (dW1 * np.nan, db1, dW2, db2))
+    mb.finite_on_large_logits(_seen(nan, mb._square_batch()), *mb._square_batch())
+    result = check("mlp_backward", nan)
+    assert result.message != mb.OVERFLOW and "1000" not in (result.case or ""), result

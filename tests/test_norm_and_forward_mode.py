@@ -6,7 +6,7 @@ import pytest
 
 from backprop_course import Tensor
 from backprop_course.exercises import EXERCISES, check
-from backprop_course.exercises.forward_mode import DUAL_CASES, Dual
+from backprop_course.exercises.catalog.n08a_dual_numbers import DUAL_CASES, Dual
 
 NEW = ("norm_backward", "dual_numbers", "jacobian_passes")
 
@@ -42,6 +42,64 @@ def test_norm_backward_is_by_hand():
     result = check("norm_backward", with_the_engine)
     assert result.status == "incorrect"
     assert "by hand" in result.message
+
+
+def _numerical_norm(h, five_point):
+    """(f, df/dW, df/dx) with each gradient entry from central differences of step h (or a five-point stencil)."""
+    def f(W, x):
+        return float((W @ x) @ (W @ x))
+
+    def derivative(g, a):
+        out = np.zeros_like(a)
+        for i in np.ndindex(a.shape):
+            def at(t, i=i):
+                b = a.copy()
+                b[i] += t
+                return g(b)
+            out[i] = ((8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h) if five_point
+                      else (at(h) - at(-h)) / (2 * h))
+        return out
+
+    return lambda W, x: (f(W, x), derivative(lambda b: f(b, x), W), derivative(lambda b: f(W, b), x))
+
+
+@pytest.mark.parametrize("five_point", [False, True])
+@pytest.mark.parametrize("h", [1e-2, 1e-3, 1e-4, 1e-6])
+def test_norm_backward_by_finite_differences_is_a_near_miss(h, five_point):
+    """f is quadratic, so central differences are exact but for rounding: the case with entries near 1e8 leaves
+    them only rounding."""
+    from backprop_course.exercises.checking import NUMERIC
+
+    result = check("norm_backward", _numerical_norm(h, five_point))
+    assert result.status == "incorrect" and result.message == NUMERIC, result
+
+
+def test_norm_backward_written_other_ways_passes():
+    def with_einsum(W, x):
+        q = np.einsum("ij,j->i", W, x)
+        return np.sum(q ** 2), 2 * q[:, None] * x[None, :], 2 * (q @ W)
+
+    def with_loops(W, x):
+        m, n = W.shape
+        q = [sum(W[i, j] * x[j] for j in range(n)) for i in range(m)]
+        return (sum(v * v for v in q), np.array([[2 * q[i] * x[j] for j in range(n)] for i in range(m)]),
+                np.array([sum(W[i, j] * 2 * q[i] for i in range(m)) for j in range(n)]))
+
+    assert check("norm_backward", with_einsum) and check("norm_backward", with_loops)
+
+
+def test_norm_backward_summed_dW_is_told_so_whatever_else_is_wrong():
+    from backprop_course.exercises.catalog.n06c_norm_backward import SUMMED, not_summed
+    from backprop_course.exercises.checking import Failure
+
+    W, x = np.ones((3, 2)), np.ones(2)
+    not_summed({"df/dW": np.ones((3, 2))}, W, x)   # W's shape: the diagnosis has nothing to say
+    for shape in ((3,), (2,)):
+        with pytest.raises(Failure) as wrong:
+            not_summed({"df/dW": np.ones(shape)}, W, x)
+        assert wrong.value.why == SUMMED
+    result = check("norm_backward", lambda W, x: (0.0, (2 * W @ x) @ W, W.T @ (2 * W @ x)))
+    assert result.message == SUMMED, result
 
 
 def test_norm_backward_reference_gives_the_lecture_numbers():

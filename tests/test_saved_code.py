@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from backprop_course.exercises import reference_source, stub_source
-from backprop_course.exercises.mlp_backward import _square_batch, mlp_backward
+from backprop_course.exercises.catalog.n07a_mlp_backward import _square_batch, mlp_backward
 from backprop_course.exercises.saved import STAND_IN, NotSaved, saved_definition, yours_or_stand_in
 from backprop_course.exercises.sources import STUB_LINE
 

@@ -22,15 +22,10 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 # Importing the exercise modules registers them, in course order.
 from . import (  # noqa: F401
     capstone,
-    forward_mode,
     gates,
     graphs,
-    higher_order,
-    mlp_backward,
     my_value,
     ninja,
-    norm,
-    vectors,
     wont_learn,
 )
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError, discover

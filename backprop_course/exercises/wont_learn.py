@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import make_moons
+from .catalog.n07a_mlp_backward import mlp_backward
 from .checking import Failure, Seen, fmt
-from .mlp_backward import mlp_backward
 from .registry import Case, Exercise, Mistake, register
 
 HIDDEN, LR, STEPS, TARGET = 16, 0.5, 300, 0.15

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from .. import func
-from ..tensor import Tensor
-from .checking import Failure, fmt
-from .registry import Case, Exercise, Mistake, register
-from .vectors import peak_bytes
+from ... import func
+from ...tensor import Tensor
+from ..checking import Failure, Seen, fmt
+from ..registry import Case, Exercise, Mistake
+from ..vectors import PEAK, peak_bytes, too_much_memory
 
 
 def hvp(f, x, v):
@@ -79,17 +79,21 @@ OWN = ("This exercise asks you to build H·v from two backward passes yourself; 
 N_BIG = 1500
 
 
-def _run(answer, f, x, v, measure=False):
+def probe(answer, f, x, v, measure=False):
+    """H·v, and on the large case the peak bytes it took; a second backward through a plain array is NO_GRAPH."""
     try:
         out, peak = peak_bytes(answer, f, x, v) if measure else (answer(f, x, v), 0)
     except RuntimeError as exc:
         if "does not require grad" in str(exc):
             raise Failure(NO_GRAPH) from None
         raise
-    if peak > x.size ** 2 * 4:
-        raise Failure(HESSIAN, expected=f"well under {x.size ** 2 * 4 / 2**20:.1f} MiB at once",
-                      got=f"{peak / 2**20:.1f} MiB")
-    return out
+    return Seen({"H·v": out, PEAK: peak})
+
+
+def no_hessian(seen, f, x, v, measure=False):
+    """The diagnosis: on the large case, less memory at once than a float32 n×n Hessian (4·n² bytes)."""
+    if measure:
+        too_much_memory(seen, x.size ** 2 * 4, HESSIAN)
 
 
 def _cases():
@@ -105,7 +109,7 @@ def _cases():
     return cases
 
 
-register(Exercise(
+EXERCISE = Exercise(
     id="hvp",
     title="Hessian-vector products by double backward",
     notebook="08",
@@ -116,7 +120,8 @@ register(Exercise(
     reference=hvp,
     cases=_cases,
     outputs=("H·v",),
-    probe=_run,
+    probe=probe,
+    diagnoses=(no_hessian,),
     own_work=((func, OWN),),
     rtol=1e-12,
     near_miss=NEAR,
@@ -145,4 +150,4 @@ register(Exercise(
     ),
     imports="from backprop_course import Tensor",
     time_limit=20.0,
-))
+)

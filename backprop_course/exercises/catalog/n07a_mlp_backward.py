@@ -2,19 +2,20 @@
 
 The learner's function runs with the engine switched off. Its gradients are compared in the order the backward
 pass computes them (dW2, db2, dW1, db1), with the reference's (which agrees with the engine's to rounding); the
-first wrong one is explained by the declared mistake that gives the same tensor on the same batch.
+first wrong one is explained by the declared mistake that gives the same tensor on the same batch, or, when it is
+a bias gradient of a telling shape, or NaN on large logits, by a diagnosis.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..data import make_spirals
-from ..nn import cross_entropy
-from ..tensor import Tensor
-from .checking import Failure
-from .edits import edited
-from .registry import Case, Exercise, Mistake, register
+from ...data import make_spirals
+from ...nn import cross_entropy
+from ...tensor import Tensor
+from ..checking import Failure, close
+from ..edits import edited
+from ..registry import Case, Exercise, Mistake
 
 
 def mlp_backward(X, y, W1, b1, W2, b2):
@@ -157,27 +158,36 @@ def _cases():
             Case("20 random points, 4 → 7 → 5", _random_batch())]
 
 
-def _run(answer, X, y, W1, b1, W2, b2):
-    """The gradients in backward order; a bias gradient of the wrong shape is explained by its shape."""
-    truth = mlp_backward(*(np.copy(a) for a in (X, y, W1, b1, W2, b2)))
+def probe(answer, X, y, W1, b1, W2, b2):
+    """The gradients in the order the backward pass computes them (dW2, db2, dW1, db1)."""
     out = answer(X, y, W1, b1, W2, b2)
-    if not (isinstance(out, (tuple, list)) and len(out) == 4):
-        return out
-    if np.abs(b2).max() > 100 and not all(np.isfinite(np.asarray(g, dtype=float)).all() for g in out):
+    if isinstance(out, (tuple, list)) and len(out) == 4:
+        return out[2], out[3], out[0], out[1]
+    return out
+
+
+def finite_on_large_logits(seen, X, y, W1, b1, W2, b2):
+    """The diagnosis: on the batch whose logits are near 1000, no gradient holds NaN or inf."""
+    if np.abs(b2).max() > 100 and not all(np.isfinite(seen[name]).all() for name in OUTPUTS):
         raise Failure(OVERFLOW)
-    ordered = (out[2], out[3], out[0], out[1])
-    for name, got, expected in zip(OUTPUTS, ordered, (truth[2], truth[3], truth[0], truth[1]), strict=True):
-        shape = np.shape(got)
-        if shape == expected.shape:
-            if not np.allclose(got, expected, rtol=1e-10, atol=1e-12):
-                break                    # the first wrong tensor has the right shape: let the values speak
-            continue
-        if name.startswith("db") and shape == (len(y),):
-            raise Failure(BIAS_AXIS, expected=f"{name}: shape {expected.shape}", got=f"{name}: shape {shape}")
-        if name.startswith("db") and len(shape) == 2 and shape[0] == len(y):
-            raise Failure(BIAS_NOT_SUMMED, expected=f"{name}: shape {expected.shape}", got=f"{name}: shape {shape}")
-        break
-    return ordered
+
+
+def bias_shapes(seen, X, y, W1, b1, W2, b2):
+    """The diagnosis: when the first wrong gradient (in backward order) is a bias gradient with one number per
+    example, or one row per example, its shape tells what went wrong."""
+    dW1, db1, dW2, db2 = mlp_backward(X, y, W1, b1, W2, b2)
+    for name, expected in zip(OUTPUTS, (dW2, db2, dW1, db1), strict=True):
+        got = seen[name]
+        if got.shape == expected.shape:
+            if close(got, expected):
+                continue
+            return                       # the first wrong tensor has the right shape: let the values speak
+        if name.startswith("db") and got.shape == (len(y),):
+            raise Failure(BIAS_AXIS, expected=f"{name}: shape {expected.shape}", got=f"{name}: shape {got.shape}")
+        if name.startswith("db") and got.ndim == 2 and got.shape[0] == len(y):
+            raise Failure(BIAS_NOT_SUMMED, expected=f"{name}: shape {expected.shape}",
+                          got=f"{name}: shape {got.shape}")
+        return
 
 
 def _advice(exc):
@@ -188,7 +198,7 @@ def _advice(exc):
     return None
 
 
-register(Exercise(
+EXERCISE = Exercise(
     id="mlp_backward",
     title="Backpropagate a network by hand",
     notebook="07",
@@ -200,7 +210,8 @@ register(Exercise(
     reference=mlp_backward,
     cases=_cases,
     outputs=OUTPUTS,
-    probe=_run,
+    probe=probe,
+    diagnoses=(finite_on_large_logits, bias_shapes),
     mistakes=MISTAKES,
     by_hand=True,
     shape_why="A gradient has the shape of its tensor: dW1 like W1 (D, H), db1 like b1 (H,), dW2 like W2 (H, C), "
@@ -215,4 +226,4 @@ register(Exercise(
     ),
     advice=_advice,
     imports="import numpy as np",
-))
+)

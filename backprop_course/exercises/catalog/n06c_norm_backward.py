@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from .checking import Failure
-from .registry import Case, Exercise, Mistake, register
+from ..checking import Failure
+from ..registry import Case, Exercise, Mistake
 
 
 def norm_backward(W, x):
@@ -45,17 +45,21 @@ MISALIGNED = ("The shapes don't line up: with W of shape (m, n), df/dW = 2q·x�
 NAMES = ("f", "df/dW", "df/dx")
 
 
-def _run(answer, W, x):
+def probe(answer, W, x):
+    """(f, df/dW, df/dx); a product whose shapes don't fit is MISALIGNED."""
     try:
-        out = answer(W, x)
+        return answer(W, x)
     except ValueError as exc:
         if any(word in str(exc) for word in ("matmul", "broadcast", "aligned")):
             raise Failure(MISALIGNED) from None
         raise
-    dW = out[1] if isinstance(out, (tuple, list)) and len(out) == 3 else None
-    if isinstance(dW, np.ndarray) and dW.ndim == 1 and dW.size in W.shape:
+
+
+def not_summed(seen, W, x):
+    """The diagnosis: a df/dW of one dimension, as long as a side of W, is the outer product summed away."""
+    dW = seen["df/dW"]
+    if dW.ndim == 1 and dW.size in W.shape:
         raise Failure(SUMMED, expected=f"df/dW of shape {W.shape}", got=f"shape {dW.shape}")
-    return out
 
 
 def _cases():
@@ -65,10 +69,13 @@ def _cases():
     for m, n in [(3, 2), (2, 4), (1, 3), (4, 4)]:
         cases.append(Case(f"random W of shape ({m}, {n}) and x of shape ({n},)",
                           (rng.normal(size=(m, n)), rng.normal(size=n))))
+    # f near 1e16: a finite difference with a small step loses every digit to rounding, the exact gradient none
+    cases.append(Case("W of shape (3, 2) with entries near 10⁸, x of shape (2,)",
+                      (rng.normal(size=(3, 2)) * 1e8, rng.normal(size=2))))
     return cases
 
 
-register(Exercise(
+EXERCISE = Exercise(
     id="norm_backward",
     title="Backward through f = ‖W·x‖², by hand",
     notebook="06",
@@ -79,7 +86,8 @@ register(Exercise(
     reference=norm_backward,
     cases=_cases,
     outputs=NAMES,
-    probe=_run,
+    probe=probe,
+    diagnoses=(not_summed,),
     by_hand=True,
     shape_why="Each gradient has the shape of its variable.",
     mistakes=(
@@ -101,4 +109,4 @@ register(Exercise(
         "df/dq = [0.44, 0.52], df/dW = [[0.088, 0.176], [0.104, 0.208]], df/dx = [-0.112, 0.636].",
     ),
     imports="import numpy as np",
-))
+)
