@@ -252,6 +252,28 @@ def test_a_sigmoid_that_edits_its_saved_output_in_place_is_told_so_at_the_array_
     assert "arrays" in check("sigmoid_function", mistake.answer).case
 
 
+def test_a_function_that_writes_into_its_input_is_told_so_and_the_reference_is_not():
+    from backprop_course.exercises.catalog.n03b_sigmoid_function import Sigmoid as Reference
+    from backprop_course.exercises.functions import by_hand, unchanged
+
+    class Sigmoid(Function):
+        @staticmethod
+        def forward(ctx, x):
+            if isinstance(x, np.ndarray):
+                np.negative(x, out=x)  # x is now -x
+                x = -x
+            return Reference.forward(ctx, x)
+
+        @staticmethod
+        def backward(ctx, g):
+            return Reference.backward(ctx, g)
+
+    result = check("sigmoid_function", Sigmoid)
+    assert result.message == IN_PLACE and "arrays" in result.case, result
+    x, g = np.array([0.5, -2.0]), np.ones(2)
+    unchanged(by_hand(Reference, (x.copy(),), g), "by hand", (x,), g)  # the reference's numbers pass
+
+
 def test_a_backward_returning_none_is_told_a_return_is_missing():
     class Sigmoid(_Sigmoid):
         @staticmethod
@@ -354,7 +376,7 @@ def test_jacobian_bytes_asking_the_library_is_not_counting():
 
 def test_a_multiply_that_asks_needs_input_grad_passes_in_every_way():
     # the by-hand run gives its ctx inputs that all need a gradient, as the engine would
-    from backprop_course.exercises.gates import Multiply as Reference
+    from backprop_course.exercises.catalog.n03d_multiply_function import Multiply as Reference
 
     class Multiply(Reference):
         @staticmethod

@@ -24,7 +24,6 @@ from . import (  # noqa: F401
     capstone,
     find_the_bugs,
     forward_mode,
-    gates,
     gradient_checking,
     gradient_health,
     graphs,
