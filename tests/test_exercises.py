@@ -235,7 +235,7 @@ def test_a_sigmoid_whose_backward_differences_its_forward_is_a_near_miss():
 
 
 def test_wrappers_of_the_library_are_found_by_behaviour():
-    from backprop_course.exercises.graphs import OWN as OWN_ORDER
+    from backprop_course.exercises.catalog.n04a_topological_order import OWN as OWN_ORDER
     from backprop_course.exercises.higher_order import OWN as OWN_HVP
 
     assert check("topological_order", lambda r: topological_order(r)).message == OWN_ORDER
@@ -426,7 +426,7 @@ def test_the_last_hint_gives_numbers_to_check_against_not_code(exercise_id):
 
 
 def test_a_recursion_error_on_a_small_graph_is_not_told_about_deep_chains():
-    from backprop_course.exercises.graphs import RECURSION
+    from backprop_course.exercises.catalog.n04a_topological_order import RECURSION
 
     def topological_order(root):  # recurses without end, on any graph
         return topological_order(root)
@@ -437,7 +437,7 @@ def test_a_recursion_error_on_a_small_graph_is_not_told_about_deep_chains():
 
 
 def test_a_pre_order_read_backwards_is_not_called_a_reversed_order():
-    from backprop_course.exercises.graphs import PREORDER, _preorder
+    from backprop_course.exercises.catalog.n04a_topological_order import PREORDER, _preorder
 
     result = check("topological_order", lambda root: _preorder(root)[::-1])
     assert result.status == "incorrect" and "shared" in result.case and result.message != PREORDER

@@ -26,7 +26,6 @@ from . import (  # noqa: F401
     forward_mode,
     gradient_checking,
     gradient_health,
-    graphs,
     higher_order,
     mlp_backward,
     my_value,
