@@ -28,7 +28,6 @@ from . import (  # noqa: F401
     gradient_health,
     higher_order,
     mlp_backward,
-    my_value,
     ninja,
     norm,
     vectors,
