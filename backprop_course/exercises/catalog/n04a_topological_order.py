@@ -155,12 +155,12 @@ def valid_order(seen, build):
     graphs = {ORDER: build, **{f"{ORDER} on {name}": other for name, other in OTHER_GRAPHS.items()
                                if other is not build}}
     nodes = topological_order(build())
-    positions = seen[ORDER].tolist()
+    positions = seen[ORDER].ravel().tolist()
     failure = _fault(positions, nodes)
     if failure is None:
         return
     if failure.why == BEFORE_PARENT:
-        backwards = all(key in seen and _fault(seen[key].tolist()[::-1], topological_order(build_it())) is None
+        backwards = all(key in seen and _fault(seen[key].ravel().tolist()[::-1], topological_order(build_it())) is None
                         for key, build_it in graphs.items())
         why = REVERSED if backwards else PREORDER if positions[0] == len(nodes) - 1 else BEFORE_PARENT
         failure = Failure(why, expected=failure.expected, got=failure.got)
