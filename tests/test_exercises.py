@@ -235,8 +235,8 @@ def test_a_sigmoid_whose_backward_differences_its_forward_is_a_near_miss():
 
 
 def test_wrappers_of_the_library_are_found_by_behaviour():
+    from backprop_course.exercises.catalog.n04a_topological_order import OWN as OWN_ORDER
     from backprop_course.exercises.catalog.n08c_hvp import OWN as OWN_HVP
-    from backprop_course.exercises.graphs import OWN as OWN_ORDER
 
     assert check("topological_order", lambda r: topological_order(r)).message == OWN_ORDER
     assert check("topological_order", lambda r: list(reversed(list(reversed(topological_order(r)))))
@@ -250,6 +250,28 @@ def test_wrappers_of_the_library_are_found_by_behaviour():
 def test_a_sigmoid_that_edits_its_saved_output_in_place_is_told_so_at_the_array_case():
     mistake = next(m for m in EXERCISES["sigmoid_function"].mistakes if m.message == IN_PLACE)
     assert "arrays" in check("sigmoid_function", mistake.answer).case
+
+
+def test_a_function_that_writes_into_its_input_is_told_so_and_the_reference_is_not():
+    from backprop_course.exercises.catalog.n03b_sigmoid_function import Sigmoid as Reference
+    from backprop_course.exercises.functions import by_hand, unchanged
+
+    class Sigmoid(Function):
+        @staticmethod
+        def forward(ctx, x):
+            if isinstance(x, np.ndarray):
+                np.negative(x, out=x)  # x is now -x
+                x = -x
+            return Reference.forward(ctx, x)
+
+        @staticmethod
+        def backward(ctx, g):
+            return Reference.backward(ctx, g)
+
+    result = check("sigmoid_function", Sigmoid)
+    assert result.message == IN_PLACE and "arrays" in result.case, result
+    x, g = np.array([0.5, -2.0]), np.ones(2)
+    unchanged(by_hand(Reference, (x.copy(),), g), "by hand", (x,), g)  # the reference's numbers pass
 
 
 def test_a_backward_returning_none_is_told_a_return_is_missing():
@@ -354,7 +376,7 @@ def test_jacobian_bytes_asking_the_library_is_not_counting():
 
 def test_a_multiply_that_asks_needs_input_grad_passes_in_every_way():
     # the by-hand run gives its ctx inputs that all need a gradient, as the engine would
-    from backprop_course.exercises.gates import Multiply as Reference
+    from backprop_course.exercises.catalog.n03d_multiply_function import Multiply as Reference
 
     class Multiply(Reference):
         @staticmethod
@@ -404,7 +426,7 @@ def test_the_last_hint_gives_numbers_to_check_against_not_code(exercise_id):
 
 
 def test_a_recursion_error_on_a_small_graph_is_not_told_about_deep_chains():
-    from backprop_course.exercises.graphs import RECURSION
+    from backprop_course.exercises.catalog.n04a_topological_order import RECURSION
 
     def topological_order(root):  # recurses without end, on any graph
         return topological_order(root)
@@ -415,7 +437,7 @@ def test_a_recursion_error_on_a_small_graph_is_not_told_about_deep_chains():
 
 
 def test_a_pre_order_read_backwards_is_not_called_a_reversed_order():
-    from backprop_course.exercises.graphs import PREORDER, _preorder
+    from backprop_course.exercises.catalog.n04a_topological_order import PREORDER, _preorder
 
     result = check("topological_order", lambda root: _preorder(root)[::-1])
     assert result.status == "incorrect" and "shared" in result.case and result.message != PREORDER

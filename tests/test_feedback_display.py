@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_course.exercises import EXERCISES, Result, check, hint
+from backprop_course.exercises.checking import MUL_SWAPS
 from backprop_course.exercises.display import Text, markup
-from backprop_course.exercises.gates import MUL_SWAPS
 
 # Arithmetic and code, and a marker inside a word: none of them is emphasis.
 LITERAL = ["2 * 3", "x**2", "w0*x0", "a * b**-1", "tanh(x)**2", "f(*args, **kwargs)", "d(x**k)/dx = k·x**(k-1)",

@@ -455,8 +455,8 @@ def test_the_grader_judges_a_reported_order_itself():
     """topological_order's order comes back as positions in the reference's order of the same graph."""
     import numpy as np
 
-    from backprop_course.exercises import graphs
-    from backprop_course.exercises.checking import Failure
+    from backprop_course.exercises.catalog import n04a_topological_order as graphs
+    from backprop_course.exercises.checking import Failure, seen_of
 
     def judge(positions, build):
         graphs.valid_order({graphs.ORDER: np.array(positions, dtype=float)}, build)
@@ -469,3 +469,8 @@ def test_the_grader_judges_a_reported_order_itself():
         with pytest.raises(Failure) as wrong:
             judge(positions, graphs._lecture_graph)
         assert wrong.value.why == why, positions[:8]
+    for answer, why in ((lambda root: graphs.topological_order(root)[::-1], graphs.REVERSED),
+                        (graphs._preorder, graphs.PREORDER), (graphs._breadth_first, graphs.BEFORE_PARENT)):
+        with pytest.raises(Failure) as wrong:  # the probe's numbers, on every graph
+            graphs.valid_order(seen_of(graphs.listed(answer, graphs._shared_dag), ()), graphs._shared_dag)
+        assert wrong.value.why == why

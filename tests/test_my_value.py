@@ -1,10 +1,13 @@
 """my_value: the learner's own scalar class, checked step by step through its public surface only."""
 
+import math
+
+import numpy as np
 import pytest
 
 from backprop_course import Value
 from backprop_course.exercises import EXERCISES, check, stub_source
-from backprop_course.exercises import my_value as mv
+from backprop_course.exercises.catalog import n04b_my_value as mv
 
 EXERCISE = EXERCISES["my_value"]
 
@@ -84,7 +87,8 @@ def test_an_unnamed_wrong_local_gradient_is_still_caught():
     source = mv._REFERENCE_SOURCE.replace("self.grad += e * upstream", "self.grad += upstream")
     result = check("my_value", _class(source))
     assert result.status == "incorrect"
-    assert result.case == "x.exp() at x = 0.5" and "The gradient of x is wrong" in result.message
+    assert result.case == "x.exp() at x = 0.5" and result.message == mv.WRONG_NUMBER
+    assert result.expected.startswith("x.grad = ") and result.got == "x.grad = 1"
 
 
 def test_a_mistake_only_random_expressions_reach_is_caught():
@@ -124,3 +128,31 @@ def test_a_class_that_has_only_the_first_steps_is_told_which_methods_come_next(s
 def test_a_missing_method_among_later_ones_is_a_mistake_not_a_step_to_come():
     result = check("my_value", _without("__radd__", "__rmul__"))
     assert result.status == "incorrect" and result.message == mv.REFLECTED
+
+
+@pytest.mark.parametrize(("edit", "why"), [
+    (("self.data = float(data)", "self.data = float(data) + 1"), "MyValue(number).data must be that number"),
+    (("self.grad = 0.0\n        self._prev", "self.grad = 1.0\n        self._prev"), "grad must start at 0.0"),
+    (("out = MyValue(self.data + other.data, (self, other), \"+\")",
+      "out = MyValue(self.data + other.data, (self, other), \"+\")\n        self.data = 0.0"), "inputs unchanged"),
+])
+def test_the_first_steps_are_judged_by_their_own_diagnoses(edit, why):
+    assert edit[0] in mv._REFERENCE_SOURCE
+    result = check("my_value", _class(mv._REFERENCE_SOURCE.replace(*edit)))
+    assert result.status == "incorrect" and why in result.message, result
+
+
+def test_the_reference_passes_the_first_steps_diagnoses():
+    for step, build in mv._steps()[:2]:
+        seen = {k: np.asarray(v, dtype=float) for k, v in mv.observed(mv.MyValue, step, build).items()}
+        mv.starts_right(seen, step, build)
+        mv.inputs_kept(seen, step, build)
+
+
+def test_the_reference_agrees_with_the_course_s_value_on_the_last_step():
+    # the numbers every learner is compared with on exp, tanh, relu and the random expressions are the engine's
+    for step, build in mv._steps():
+        if step == len(mv.STEPS):
+            mine, engine = mv._observe(build, mv.MyValue), mv._observe(build, Value)
+            assert mine.keys() == engine.keys()
+            assert all(math.isclose(mine[k], engine[k], rel_tol=1e-12, abs_tol=1e-15) for k in mine), build.__doc__

@@ -22,9 +22,6 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 # Importing the exercise modules registers them, in course order.
 from . import (  # noqa: F401
     capstone,
-    gates,
-    graphs,
-    my_value,
     ninja,
     wont_learn,
 )

@@ -2,24 +2,25 @@
 
 The check may touch only what every such class has: `Cls(number)`, `.data`, `.grad`, the operators,
 `exp`/`tanh`/`relu` and `.backward()`. Its steps run in order and stop at the first one whose methods still
-raise NotImplementedError, so `+` and `*` get feedback before `tanh` is written. A wrong number is explained by
-the first declared mistake that gives the same number on the same graph.
+raise NotImplementedError, so `+` and `*` get feedback before `tanh` is written. The probe reads every named
+node's data and grad (`<name>.data`, `<name>.grad`); a wrong number is explained by the first declared mistake
+that gives the same numbers on the same graph.
 """
 
 from __future__ import annotations
 
-import functools
 import math
+import numbers
 
 import numpy as np
 
-from .. import autodiff
-from .. import operators as operators_module
-from .. import value as value_module
-from ..value import Value
-from .checking import Failure, NotWrittenYet, fmt
-from .edits import edited, source_of
-from .registry import Case, Exercise, Mistake, register
+from ... import autodiff
+from ... import operators as operators_module
+from ... import value as value_module
+from ...value import Value
+from ..checking import Failure, NotWrittenYet, Seen, fmt
+from ..edits import edited, source_of
+from ..registry import Case, Exercise, Mistake
 
 
 class MyValue:
@@ -219,8 +220,11 @@ class _UsesLibrary:
         self.node.backward()
 
 
-# Value-comparable mistakes, in the order the check tries them as explanations.
+# Value-comparable mistakes, in the order the check tries them as explanations: the first whose numbers match
+# speaks (zeroing the leaves comes before `grad =`, which gives the same numbers on a second backward()).
 MISTAKES = (
+    Mistake(_changed("MyValue_zeroes_leaves", ("            if node._prev:\n                node.grad = 0.0",
+                                                "            node.grad = 0.0")), ZEROES_LEAVES),
     Mistake(_changed("MyValue_assigns", ("grad += ", "grad = ")), ASSIGN),
     Mistake(_changed("MyValue_no_swap", ("self.grad += other.data * upstream", "self.grad += self.data * upstream"),
                      ("other.grad += self.data * upstream", "other.grad += other.data * upstream")), NO_SWAP),
@@ -232,8 +236,6 @@ MISTAKES = (
     Mistake(_changed("MyValue_relu", ("(self.data > 0)", "(self.data >= 0)")), RELU_AT_ZERO),
     Mistake(_changed("MyValue_double_counts", ("                node.grad = 0.0", "                pass")),
             DOUBLE_COUNT),
-    Mistake(_changed("MyValue_zeroes_leaves", ("            if node._prev:\n                node.grad = 0.0",
-                                                "            node.grad = 0.0")), ZEROES_LEAVES),
     Mistake(_changed("MyValue_no_visited_set", ("elif node not in visited:", "else:"),
                      (" for p in node._prev if p not in visited)", " for p in node._prev)")), NOT_ONCE),
     Mistake(_changed("MyValue_forward_order", ("for node in reversed(order):", "for node in order:")), NOT_REVERSED),
@@ -370,83 +372,47 @@ def _random_expression(seed):
 
 
 def _observe(build, V):
-    """(name -> (data, grad)) of the named nodes after `build` ran with class V."""
+    """{"<name>.data": number, "<name>.grad": number} of the named nodes after `build` ran with class V."""
     seen = {}
     for name, node in build(V).items():
-        try:
-            seen[name] = (float(node.data), float(node.grad))
-        except (AttributeError, TypeError, ValueError):
+        data, grad = getattr(node, "data", None), getattr(node, "grad", None)
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (data, grad)):
             raise Failure(f"{name} should be a node whose .data and .grad are numbers; got {node!r:.60}. Does "
-                          "every operation return a new node of your class?") from None
+                          "every operation return a new node of your class?")
+        seen[f"{name}.data"], seen[f"{name}.grad"] = float(data), float(grad)
     return seen
 
 
-def _same(a, b):
-    return all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12) for k in a for x, y in zip(a[k], b[k], strict=True))
+def _data_and_grad(V):
+    return {"MyValue(3.0)": V(3.0), "MyValue(-2)": V(-2)}
 
 
-def _mine(build, Cls):
-    """The learner's class on `build`, with the crashes the lecture explains turned into their messages."""
-    try:
-        return _observe(build, Cls)
-    except RecursionError:
-        raise Failure(RECURSIVE if build is _chain else CIRCULAR, expected="a gradient",
-                      got="RecursionError") from None
-    except TypeError as exc:
-        if "unsupported operand" in str(exc) and ("'int'" in str(exc) or "'float'" in str(exc)):
-            raise Failure(REFLECTED, got=f"TypeError: {exc}") from None
-        raise
+def _add_mul_forward(V):
+    a, b = V(2.0), V(-3.0)
+    nodes = {"a + b": a + b, "a * b": a * b}
+    for name, out in nodes.items():
+        if not isinstance(out, V):
+            raise Failure(f"{name} must return a new node of your class, so that the graph goes on.",
+                          expected=f"a node with data {-1 if '+' in name else -6}", got=f"{out!r:.60}")
+    return {**nodes, "a": a, "b": b}
 
 
-def _explained(build, got):
-    """The message of the first declared mistake that behaves as the learner's class did: right on every case
-    checked before this one, and the same numbers (every node's data and grad) on this one."""
-    for mistake in MISTAKES:
-        try:
-            if not (_same(got, _observe(build, mistake.answer))
-                    and all(_same(_observe(test, mistake.answer), expected) for test, expected in _before(build))):
-                continue
-        except Exception:  # noqa: BLE001 - a mistake that crashes here explains nothing
-            continue
-        return mistake.message
-    return None
-
-
-def _compare(build, Cls, expected):
-    got = _mine(build, Cls)
-    if _same(got, expected):
-        return got
-    name = next(k for k in expected if not _same({k: got[k]}, {k: expected[k]}))
-    i = 0 if not math.isclose(got[name][0], expected[name][0], rel_tol=1e-9, abs_tol=1e-12) else 1
-    why = _explained(build, got) or (
-        f"The forward value of {name} is wrong." if i == 0 else
-        f"The gradient of {name} is wrong: check the local step of each operation it passes through.")
-    what = ("data", "grad")[i]
-    raise Failure(why, expected=f"{name}.{what} = {fmt(expected[name][i])}", got=f"{name}.{what} = {fmt(got[name][i])}")
-
-
-def _data_and_grad(Cls):
-    """MyValue(3.0) and MyValue(-2) hold .data and .grad"""
-    for number in (3.0, -2):
-        v = Cls(number)
-        if not (isinstance(v.data, (int, float)) and v.data == number):
+def starts_right(seen, step, build):
+    """The diagnosis of step 1: a new node holds its number, as a float, and a grad of 0.0."""
+    if build is not _data_and_grad:
+        return
+    for name, number in (("MyValue(3.0)", 3.0), ("MyValue(-2)", -2.0)):
+        if seen[f"{name}.data"] != number:
             raise Failure("MyValue(number).data must be that number, as a float.", expected=f"data = {number:g}",
-                          got=f"data = {v.data!r:.60}")
-        if not (isinstance(v.grad, (int, float)) and v.grad == 0):
+                          got=f"data = {fmt(seen[f'{name}.data'])}")
+        if seen[f"{name}.grad"] != 0:
             raise Failure("A new node's grad must start at 0.0: the backward pass adds (+=) into it.",
-                          expected="grad = 0.0", got=f"grad = {v.grad!r:.60}")
+                          expected="grad = 0.0", got=f"grad = {fmt(seen[f'{name}.grad'])}")
 
 
-def _add_mul_forward(Cls):
-    """a + b and a * b return new nodes"""
-    a, b = Cls(2.0), Cls(-3.0)
-    for symbol, out, value in (("+", a + b, -1.0), ("*", a * b, -6.0)):
-        if not isinstance(out, Cls):
-            raise Failure(f"a {symbol} b must return a new node of your class, so that the graph goes on.",
-                          expected=f"a node with data {value:g}", got=f"{out!r:.60}")
-        if out.data != value:
-            raise Failure(f"a {symbol} b has the wrong data.", expected=f"data = {value:g}", got=f"data = {out.data!r}")
-    if (a.data, b.data) != (2.0, -3.0):
+def inputs_kept(seen, step, build):
+    """The diagnosis of step 2: + and * left their inputs as they were."""
+    if build is _add_mul_forward and (seen["a.data"], seen["b.data"]) != (2.0, -3.0):
         raise Failure("An operation must leave its inputs unchanged: build a new node for the result.")
 
 
@@ -486,30 +452,23 @@ _tanh_neuron.__doc__ = "the micrograd lecture's tanh neuron"
 
 
 _chain.__doc__ = "a chain 10,000 operations deep"
+_data_and_grad.__doc__ = "MyValue(3.0) and MyValue(-2) hold .data and .grad"
+_add_mul_forward.__doc__ = "a + b and a * b return new nodes"
 
 
-@functools.lru_cache(maxsize=1)
-def _expectations():
-    """(step number, test, expected observation or None) for every case, in order. The last step is checked
-    against the course's engine; a test whose expectation is None decides itself."""
-    cases = []
-    for number, (_, tests) in enumerate(STEPS, 1):
-        against = Value if number == len(STEPS) else MyValue
-        for test in tests:
-            expected = None if test in (_data_and_grad, _add_mul_forward) else _observe(test, against)
-            cases.append((number, test, expected))
-    return tuple(cases)
-
-
-def _before(build):
-    """(test, expected) of the number-comparing cases that come before `build`."""
-    cases = _expectations()
-    index = next(i for i, (_, test, _) in enumerate(cases) if test is build)
-    return [(test, expected) for _, test, expected in cases[:index] if expected is not None]
+def _steps():
+    """(step number, build) of every case, in order."""
+    return [(number, build) for number, (_, builds) in enumerate(STEPS, 1) for build in builds]
 
 
 def _cases():
-    return [Case(test.__doc__, (number, test, expected)) for number, test, expected in _expectations()]
+    return [Case(build.__doc__, (number, build)) for number, build in _steps()]
+
+
+# The names of the numbers compared: each named node's data and grad, over every case's graph.
+OUTPUTS = tuple(dict.fromkeys(name for _, build in _steps() for name in _observe(build, MyValue)))
+WRONG_NUMBER = ("This number is wrong: for a .data, check that operation's forward value; for a .grad, the local "
+                "step of each operation between that node and the output.")
 
 
 # The methods each step adds (step 1 is __init__, which every class has): the notebook's class starts with
@@ -541,10 +500,10 @@ def _not_written(step):
     return NotImplementedError(f"{passed}step {step}, {STEPS[step - 1][0]}{later}")
 
 
-def _run(Cls, step, test, expected):
-    """Run one case: the learner's data and grads (the grader compares them with the reference's), None for a case
-    that decides itself, or a Failure naming the step; the first step whose methods still raise
-    NotImplementedError (or are missing) stops the check, saying so."""
+def observed(Cls, step, build):
+    """The probe: every named node's data and grad after `build` ran with the learner's class (an empty array for a
+    name this graph does not have). The first step whose methods still raise NotImplementedError (or are missing)
+    stops the check, saying so; a crash the lecture explains gets its message."""
     if issubclass(Cls, autodiff.Node):
         raise Failure(USES_LIBRARY)
     unwritten = _first_unwritten(Cls)
@@ -553,14 +512,17 @@ def _run(Cls, step, test, expected):
         raise NotWrittenYet(f"{_not_written(unwritten)}: write {', '.join(missing[:-1])}"
                             f"{' and ' if len(missing) > 1 else ''}{missing[-1]} in your class")
     try:
-        if expected is None:
-            return test(Cls)
-        # the learner's numbers, which the grader compares with the reference's (the check here names the step)
-        return [number for pair in _compare(test, Cls, expected).values() for number in pair]
+        seen = _observe(build, Cls)
     except NotImplementedError:
         raise _not_written(step) from None
     except RecursionError:
-        raise Failure(CIRCULAR, expected="a node", got="RecursionError") from None
+        raise Failure(RECURSIVE if build is _chain else CIRCULAR, expected="a gradient",
+                      got="RecursionError") from None
+    except TypeError as exc:
+        if "unsupported operand" in str(exc) and ("'int'" in str(exc) or "'float'" in str(exc)):
+            raise Failure(REFLECTED, got=f"TypeError: {exc}") from None
+        raise
+    return Seen({name: seen.get(name, ()) for name in OUTPUTS})
 
 
 def _advice(exc):
@@ -569,7 +531,7 @@ def _advice(exc):
     return None
 
 
-register(Exercise(
+EXERCISE = Exercise(
     id="my_value",
     title="Your own scalar engine",
     notebook="04",
@@ -580,8 +542,10 @@ register(Exercise(
            "The check tests the steps in order and tells you which one comes next.",
     reference=MyValue,
     cases=_cases,
-    outputs=("the data and grads",),
-    probe=_run,
+    outputs=OUTPUTS,
+    probe=observed,
+    diagnoses=(starts_right, inputs_kept),
+    otherwise=WRONG_NUMBER,
     rtol=1e-9,
     mistakes=MISTAKES + OTHER_MISTAKES,
     own_work=((value_module, USES_LIBRARY), (operators_module, USES_LIBRARY),
@@ -598,4 +562,4 @@ register(Exercise(
     advice=_advice,
     imports="import math",
     time_limit=20.0,
-))
+)

@@ -4,10 +4,10 @@ from collections import Counter
 
 import numpy as np
 
-from .. import autodiff
-from ..value import Value
-from .checking import Failure, Seen
-from .registry import Case, Exercise, Mistake, register
+from ... import autodiff
+from ...value import Value
+from ..checking import Failure, Seen
+from ..registry import Case, Exercise, Mistake
 
 
 def topological_order(root):
@@ -67,6 +67,9 @@ def _chain(depth=10_000):
     return node
 
 
+OTHER_GRAPHS = {"the lecture's graph": _lecture_graph, "a shared node": _doubled, "a random graph": _shared_dag}
+
+
 # What can be wrong with an order, each said once -------------------------------------------------------
 NOT_A_LIST = "Return a list of nodes (the Values themselves)."
 STRANGER = ("Your list contains something that is not a node of this graph: list the nodes themselves (Values), "
@@ -94,73 +97,74 @@ def _name(node):
     return f"`{node.label}`" if node.label else f"a {node.op or 'leaf'} node ({node.data:.4g})"
 
 
-def _first_inversion(order):
-    """(node, parent) for the first node listed before one of its parents, or None."""
-    position = {id(n): i for i, n in enumerate(order)}
-    for node in order:
-        for parent in node.parents:
-            if position[id(parent)] > position[id(node)]:
-                return node, parent
-    return None
-
-
-def _validate(order, root, reversed_everywhere=lambda: False):
+def _positions(answer, build):
+    """The answer's order on the graph `build` makes, as positions in the reference's order of the same graph
+    (-1 for anything that is not one of its nodes)."""
+    root = build()
+    order = answer(root)
     if not isinstance(order, (list, tuple)):
         raise Failure(NOT_A_LIST, got=type(order).__name__)
-    nodes = topological_order(root)  # the reference: the learner's code is not trusted to list them
-    members = {id(n) for n in nodes}
-    if any(id(n) not in members for n in order):
-        raise Failure(STRANGER)
-    counts = Counter(id(n) for n in order)
-    twice = next((n for n in order if counts[id(n)] > 1), None)
-    if twice is not None:
-        raise Failure(TWICE, expected="each node once", got=f"{_name(twice)} {counts[id(twice)]} times")
-    if len(counts) < len(nodes):
-        raise Failure(MISSING, expected=f"{len(nodes)} nodes", got=f"{len(order)} nodes")
-    wrong = _first_inversion(order)
-    if wrong is not None:
-        node, parent = wrong
-        why = REVERSED if reversed_everywhere() else PREORDER if order[0] is root else BEFORE_PARENT
-        raise Failure(why, expected=f"{_name(parent)} before {_name(node)}",
-                      got=f"{_name(node)} before {_name(parent)}")
+    position = {id(n): i for i, n in enumerate(topological_order(root))}
+    return [position.get(id(n), -1) for n in order]
 
 
-def _reversed_is_valid(answer, build):
-    root = build()
+def listed(answer, build):
+    """The probe: the answer's order on this case's graph, and on each other small graph (which tells a reversed
+    order from a wrong one), as positions."""
     try:
-        _validate(list(answer(root))[::-1], root)
-    except Exception:  # noqa: BLE001 - a Failure, or the learner's code failing on this graph
-        return False
-    return True
-
-
-def _run(answer, build):
-    root = build()
-    try:
-        order = answer(root)
+        seen = Seen({ORDER: _positions(answer, build)})
     except RecursionError:
         if build is not _chain:
             raise
         raise Failure(RECURSION, expected="a list of every node", got="RecursionError") from None
+    for name, other in OTHER_GRAPHS.items():
+        if other is not build:
+            try:
+                seen[f"{ORDER} on {name}"] = _positions(answer, other)
+            except Exception:  # noqa: BLE001 - the answer failing there: that graph's own case says how
+                seen[f"{ORDER} on {name}"] = [-1]
+    return seen
 
-    def reversed_everywhere():  # the learner's answer, run on every graph of the check, read backwards
-        return all(_reversed_is_valid(answer, b) for b in (build, _lecture_graph, _doubled, _shared_dag))
 
-    _validate(order, root, reversed_everywhere)
-    position = {id(n): i for i, n in enumerate(topological_order(root))}
-    return Seen({ORDER: [position[id(n)] for n in order]})  # plain numbers, which the grader judges itself
+def _fault(positions, nodes):
+    """The Failure an order deserves (as positions in `nodes`, the reference's order), or None if it is valid. A
+    node before its parent is BEFORE_PARENT here: valid_order may name it more precisely."""
+    if not all(p.is_integer() and 0 <= p < len(nodes) for p in positions):
+        return Failure(STRANGER)
+    counts = Counter(positions)
+    twice = next((p for p in positions if counts[p] > 1), None)
+    if twice is not None:
+        return Failure(TWICE, expected="each node once", got=f"{_name(nodes[int(twice)])} {counts[twice]} times")
+    if len(counts) < len(nodes):
+        return Failure(MISSING, expected=f"{len(nodes)} nodes", got=f"{len(positions)} nodes")
+    place = {int(p): i for i, p in enumerate(positions)}
+    index = {id(n): i for i, n in enumerate(nodes)}
+    for p in positions:
+        node = nodes[int(p)]
+        for parent in node.parents:
+            if place[index[id(parent)]] > place[int(p)]:
+                return Failure(BEFORE_PARENT, expected=f"{_name(parent)} before {_name(node)}",
+                               got=f"{_name(node)} before {_name(parent)}")
+    return None
 
 
 def valid_order(seen, build):
-    """The diagnosis: is the learner's order (as positions in the reference's order of the same graph) valid?"""
-    root = build()
-    nodes = topological_order(root)
-    positions = seen[ORDER].ravel()
-    if positions.size > len(nodes):
-        raise Failure(TWICE, expected=f"{len(nodes)} nodes", got=f"{positions.size} nodes")
-    if not all(p.is_integer() and 0 <= p < len(nodes) for p in positions.tolist()):
-        raise Failure(STRANGER)
-    _validate([nodes[int(p)] for p in positions], root)
+    """The diagnosis: the learner's order (positions in the reference's order of the same graph) lists every node
+    once, each after its parents; a node before its parent is told as a reversed order when the orders on every
+    graph are valid read backwards, and as a pre-order when the root comes first."""
+    graphs = {ORDER: build, **{f"{ORDER} on {name}": other for name, other in OTHER_GRAPHS.items()
+                               if other is not build}}
+    nodes = topological_order(build())
+    positions = seen[ORDER].ravel().tolist()
+    failure = _fault(positions, nodes)
+    if failure is None:
+        return
+    if failure.why == BEFORE_PARENT:
+        backwards = all(key in seen and _fault(seen[key].ravel().tolist()[::-1], topological_order(build_it())) is None
+                        for key, build_it in graphs.items())
+        why = REVERSED if backwards else PREORDER if positions[0] == len(nodes) - 1 else BEFORE_PARENT
+        failure = Failure(why, expected=failure.expected, got=failure.got)
+    raise failure
 
 
 # Known-wrong answers ---------------------------------------------------------
@@ -213,7 +217,7 @@ def _breadth_first(root):
     return order[::-1]
 
 
-register(Exercise(
+EXERCISE = Exercise(
     id="topological_order",
     title="Topological order, iteratively",
     notebook="04",
@@ -227,7 +231,7 @@ register(Exercise(
                    Case("a random graph of 30 nodes with many shared nodes", (_shared_dag,)),
                    Case("a chain 10,000 operations deep", (_chain,))],
     outputs=(),  # more than one order is right: the diagnosis decides
-    probe=_run,
+    probe=listed,
     diagnoses=(valid_order,),
     own_work=((autodiff.topological_order, OWN),),
     mistakes=(
@@ -248,4 +252,4 @@ register(Exercise(
         "[a, b, c]; the 10,000-deep chain gives 40,001 nodes.",
     ),
     time_limit=20.0,
-))
+)
