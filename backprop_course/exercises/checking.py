@@ -9,6 +9,7 @@ a verdict already being computed by the runner, which took its own references.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import inspect
 import numbers
@@ -190,6 +191,12 @@ def _plain(a):
 
 
 as_array, close, compare, as_numbers, seen_of, decide = _bound()
+
+
+def fresh(args):
+    """A copy of a case's arguments for one run (arrays, lists, dicts and tuples of them copied deeply), so that no
+    run sees another's in-place changes."""
+    return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict, tuple)) else a for a in args)
 
 
 def submission_kind_error(submission, reference, name):

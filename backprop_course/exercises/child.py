@@ -23,7 +23,6 @@ another differentiation package, is refused.
 from __future__ import annotations
 
 import base64
-import copy
 import gc
 import json
 import linecache
@@ -39,7 +38,7 @@ import numpy as np
 
 from . import registry
 from . import replay as replaying
-from .checking import BY_HAND, Failure, cap, seen_of, submission_kind_error, watching
+from .checking import BY_HAND, Failure, cap, fresh, seen_of, submission_kind_error, watching
 
 UNREPORTED = 3  # the child's exit status when it could not write its report
 STATEMENT_S = 3.0  # seconds a replayed statement may take (an import, a def, an assignment)
@@ -163,10 +162,6 @@ def _replay(statements, namespace):
     signal.signal(signal.SIGALRM, previous)
 
 
-def _fresh(args):
-    return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args)
-
-
 def probe(exercise, cells):
     """What the child reports for the learner's code in `cells` (a dict of plain data)."""
     from .runner import _forbidden
@@ -206,7 +201,7 @@ def _one_case(exercise, answer, case, forbidden):
     try:
         with watching(forbidden) as used:
             try:
-                out = exercise.probe(answer, *_fresh(case.args))
+                out = exercise.probe(answer, *fresh(case.args))
             except Exception:
                 if used:
                     raise Failure(used[0]) from None

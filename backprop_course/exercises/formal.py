@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import json
 import math
 import os
@@ -39,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from . import registry
-from .checking import Failure, cap, decide, seen_of
+from .checking import Failure, cap, decide, fresh, seen_of
 from .child import UNREPORTED
 from .result import ERROR, INCORRECT, NOT_ATTEMPTED, PASSED, TIMEOUT
 
@@ -99,10 +98,6 @@ def _time_scale():
     from .runner import time_limit_scale
 
     return time_limit_scale()[0]
-
-
-def _fresh(args):
-    return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args)
 
 
 def _decode(value, names):
@@ -218,7 +213,7 @@ class Grader:
         return self._cases[exercise.id]
 
     def _outputs(self, exercise, answer, case):
-        out = exercise.probe(answer, *_fresh(case.args))
+        out = exercise.probe(answer, *fresh(case.args))
         return None if out is None else seen_of(out, tuple(exercise.outputs))  # LEGACY: None decided itself
 
     def _reference(self, exercise, i):
@@ -291,7 +286,7 @@ class Grader:
                 return verdict(INCORRECT, f"{exercise.name} returned None: is a `return` missing?",
                                case=case.description)
             try:
-                decide(exercise, seen, _fresh(case.args), self._reference(exercise, i), self._known(exercise, i))
+                decide(exercise, seen, fresh(case.args), self._reference(exercise, i), self._known(exercise, i))
             except Failure as failure:
                 return verdict(INCORRECT, failure.why, case=case.description, expected=failure.expected,
                                got=failure.got)

@@ -17,7 +17,6 @@ the learner's code runs; the verdict is computed from plain float64 arrays.
 
 from __future__ import annotations
 
-import copy
 import ctypes
 import functools
 import hashlib
@@ -31,8 +30,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-
 from .. import autodiff
 from . import registry
 from .checking import (
@@ -43,6 +40,7 @@ from .checking import (
     cap,
     code_objects,
     decide,
+    fresh,
     library_rules,
     seen_of,
     submission_kind_error,
@@ -226,11 +224,6 @@ def time_limit_scale():
 
 
 # The check -----------------------------------------------------------------------------------------------
-def _fresh(args):
-    """A copy of a case's arguments for one run, so that no run sees another's in-place changes."""
-    return tuple(copy.deepcopy(a) if isinstance(a, (np.ndarray, list, dict)) else a for a in args)
-
-
 def _forbidden(ex):
     """{code object: message} for the library code an answer must not use."""
     found = library_rules() if ex.by_hand else {}
@@ -271,21 +264,21 @@ def _make_grade():
 
         def safely(answer, args):
             try:
-                return numbers_of(probe(answer, *_fresh(args)), names)
+                return numbers_of(probe(answer, *fresh(args)), names)
             except Exception:  # a mistake that cannot run on this case matches nothing
                 return None
 
         for case in list(ex.cases()):
             t.case(case.description)
-            expected = probe(reference, *_fresh(case.args))
-            got = learner_call(ex, lambda *a: probe(submission, *a), _fresh(case.args))
+            expected = probe(reference, *fresh(case.args))
+            got = learner_call(ex, lambda *a: probe(submission, *a), fresh(case.args))
             if expected is None:  # LEGACY: a probe that decided the case itself
                 continue
             if got is None:
                 raise failure(f"{ex.name} returned None: is a `return` missing?")
             expected, got = numbers_of(expected, names), numbers_of(got, names)
             known = ((o, m.message) for m in mistakes if (o := safely(m.answer, case.args)) is not None)
-            verdict(ex, got, _fresh(case.args), expected, known)
+            verdict(ex, got, fresh(case.args), expected, known)
 
     return grade
 
