@@ -3,7 +3,9 @@
 import numpy as np
 
 from backprop_course import Tensor
-from backprop_course.exercises.ninja import batchnorm_backward, cross_entropy_backward, embedding_backward
+from backprop_course.exercises.catalog.n11a_cross_entropy_backward import cross_entropy_backward
+from backprop_course.exercises.catalog.n11b_batchnorm_backward import batchnorm_backward
+from backprop_course.exercises.catalog.n11c_embedding_backward import embedding_backward
 from backprop_course.nn import cross_entropy
 
 
@@ -64,3 +66,45 @@ def test_the_batchnorm_hint_s_numbers_are_the_reference_s():
     np.testing.assert_allclose(dx, [[0.0], [0.0]], atol=1e-15)
     np.testing.assert_allclose(dgamma, [-0.7071], atol=5e-5)
     np.testing.assert_allclose(dbeta, [1.0])
+
+
+def test_each_fused_exercise_names_the_input_it_wrote_into(tmp_path, monkeypatch):
+    from backprop_course.exercises import check
+    from backprop_course.exercises.vectors import WROTE_INTO
+
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+
+    def into_logits(logits, y):
+        logits -= logits.max(axis=1, keepdims=True)
+        return cross_entropy_backward(logits, y)
+
+    def into_x(dout, x, gamma, eps=1e-5):
+        out = batchnorm_backward(dout, x, gamma)
+        x[:] = 0
+        return out
+
+    def into_demb(X, demb, vocab_size):
+        out = embedding_backward(X, demb, vocab_size)
+        demb *= 2
+        return out
+
+    for exercise_id, answer, name in (("cross_entropy_backward", into_logits, "logits"),
+                                      ("batchnorm_backward", into_x, "x"), ("embedding_backward", into_demb, "demb")):
+        result = check(exercise_id, answer)
+        assert not result and result.message == WROTE_INTO.format(name), result
+
+
+def test_cross_entropy_without_a_max_shift_is_told_it_overflows(tmp_path, monkeypatch):
+    from backprop_course.exercises import check
+    from backprop_course.exercises.catalog.n11a_cross_entropy_backward import CE_OVERFLOW
+
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+
+    def no_shift(logits, y):
+        probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        probs[np.arange(len(y)), y] -= 1
+        return probs / len(y)
+
+    with np.errstate(all="ignore"):
+        result = check("cross_entropy_backward", no_shift)
+    assert not result and result.message == CE_OVERFLOW and "800" in result.case, result

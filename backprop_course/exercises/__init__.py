@@ -31,7 +31,6 @@ from . import (  # noqa: F401
     higher_order,
     mlp_backward,
     my_value,
-    ninja,
     norm,
     vectors,
     wont_learn,
