@@ -21,7 +21,6 @@ backprop_course.instructor (nbgrader export, solution-filled notebooks).
 
 # Importing the exercise modules registers them, in course order.
 from . import (  # noqa: F401
-    capstone,
     find_the_bugs,
     forward_mode,
     gates,
@@ -33,7 +32,6 @@ from . import (  # noqa: F401
     my_value,
     norm,
     vectors,
-    wont_learn,
 )
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError, discover
 from .result import Result
