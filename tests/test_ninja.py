@@ -108,3 +108,28 @@ def test_cross_entropy_without_a_max_shift_is_told_it_overflows(tmp_path, monkey
     with np.errstate(all="ignore"):
         result = check("cross_entropy_backward", no_shift)
     assert not result and result.message == CE_OVERFLOW and "800" in result.case, result
+
+
+def test_a_five_point_stencil_that_passes_ordinary_logits_is_caught_on_far_apart_ones(tmp_path, monkeypatch):
+    """With a step of 3e-3 the stencil agrees to 1e-13 on logits of size 1; on logits of size 1e8 it cancels."""
+    from backprop_course.exercises import check
+    from backprop_course.exercises.checking import NUMERIC
+
+    monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
+
+    def loss(logits, y):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        return -(shifted[np.arange(len(y)), y] - np.log(np.exp(shifted).sum(axis=1))).mean()
+
+    def cross_entropy_backward(logits, y, h=3e-3):
+        grad = np.zeros_like(logits)
+        for i in np.ndindex(logits.shape):
+            def f(step, i=i):
+                moved = logits.copy()
+                moved[i] += step
+                return loss(moved, y)
+            grad[i] = (f(-2 * h) - 8 * f(-h) + 8 * f(h) - f(2 * h)) / (12 * h)
+        return grad
+
+    result = check("cross_entropy_backward", cross_entropy_backward)
+    assert not result and result.message == NUMERIC and "1e8" in result.case, result

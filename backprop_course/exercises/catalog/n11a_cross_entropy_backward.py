@@ -54,7 +54,15 @@ def _cases():
     return [Case("4 rows, 3 classes", (rng.normal(size=(4, 3)), np.array([0, 2, 1, 2]))),
             Case("32 rows, 27 classes", (rng.normal(size=(32, 27)) * 2, rng.integers(0, 27, 32))),
             Case("logits near 800 (a max-shift keeps exp finite)",
-                 (rng.normal(size=(5, 4)) + 800.0, np.array([3, 0, 1, 1, 2])))]
+                 (rng.normal(size=(5, 4)) + 800.0, np.array([3, 0, 1, 1, 2]))),
+            Case("logits of size 1e8 (each row's largest is 0)", (_far_apart(rng), np.array([0, 1, 2, 3, 4, 0])))]
+
+
+def _far_apart(rng):
+    """Logits so far apart that each row's softmax is one-hot: exact in floats, while finite differences of the
+    loss (about 1e8) with a small fixed step cancel to noise."""
+    logits = rng.normal(size=(6, 5)) * 1e8
+    return logits - logits.max(axis=1, keepdims=True)
 
 
 EXERCISE = Exercise(
