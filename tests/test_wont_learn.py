@@ -10,6 +10,8 @@ from backprop_course.exercises import EXERCISES, check
 from backprop_course.exercises import wont_learn as w
 from backprop_course.exercises.catalog.n09a_numeric_grad import numeric_grad
 from backprop_course.exercises.catalog.n09b_relative_error import relative_error
+from backprop_course.exercises.catalog.n12b_diagnosis import WRONG_CAUSE, diagnosis
+from backprop_course.exercises.catalog.n12c_revive import revive
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +36,7 @@ def test_the_stuck_network_is_stuck_with_right_gradients_that_are_zero():
 
 def test_the_fix_learns_and_the_stated_numbers_are_its_own():
     X, y = w.moons()
-    losses, _ = w.train(w.revive(w.stuck_net()), X, y)
+    losses, _ = w.train(revive(w.stuck_net()), X, y)
     assert round(losses[0], 2) == 0.83 and round(losses[-1], 2) == 0.10 < w.TARGET   # the last hint's numbers
     assert "0.83" in EXERCISES["revive"].hints[-1] and "0.10" in EXERCISES["revive"].hints[-1]
     linear = [*w.stuck_net()[:1], np.full(w.HIDDEN, 5.0), *w.stuck_net()[2:]]   # every unit always on
@@ -43,8 +45,8 @@ def test_the_fix_learns_and_the_stated_numbers_are_its_own():
 
 
 def test_the_diagnosis_names_a_declared_cause_and_each_wrong_one_is_explained():
-    assert w.diagnosis() in w.CAUSES
-    assert set(w.WRONG_CAUSE) == set(w.CAUSES) - {w.diagnosis()}
+    assert diagnosis() in w.CAUSES
+    assert set(WRONG_CAUSE) == set(w.CAUSES) - {diagnosis()}
     result = check("diagnosis", lambda: "the moon")
     assert result.status == "incorrect" and "declared causes" in result.message
 
@@ -63,3 +65,20 @@ def test_revive_of_the_wrong_shape_or_too_weak_is_told_so_with_its_numbers():
     weak = check("revive", lambda p: [p[0] * 3, p[1], p[2], p[3]])   # a few units alive, too few to learn in time
     assert weak.status == "incorrect"
     assert re.search(r"the loss is 0\.\d+, still above 0\.15; \d+ of 16 hidden units start dead", weak.message)
+
+
+def test_the_grader_reads_the_cause_back_and_refuses_a_position_that_names_none():
+    from backprop_course.exercises.catalog import n12b_diagnosis as d
+    from backprop_course.exercises.checking import Failure, seen_of
+
+    def judge(position):
+        d.names_the_cause(seen_of(d.Seen({d.CAUSE: position}), ()), "sizes")
+
+    judge(w.CAUSES.index(diagnosis()))   # the reference's cause, as the probe reports it
+    for position in (2.5, np.nan, len(w.CAUSES), -1, [3, 3]):
+        with pytest.raises(Failure) as refused:
+            judge(position)
+        assert refused.value.why == d.DECLARED, position
+    with pytest.raises(Failure) as wrong:
+        judge(w.CAUSES.index("a missing /N"))
+    assert wrong.value.why == WRONG_CAUSE["a missing /N"]

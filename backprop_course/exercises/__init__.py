@@ -19,12 +19,6 @@ model answer defining the same name, check_source(id) the check call; see also
 backprop_course.instructor (nbgrader export, solution-filled notebooks).
 """
 
-# Importing the exercise modules registers them, in course order.
-from . import (  # noqa: F401
-    capstone,
-    ninja,
-    wont_learn,
-)
 from .registry import EXERCISES, NOTEBOOKS, Case, Exercise, Mistake, UnknownExerciseError, discover
 from .result import Result
 from .runner import check as _check

@@ -166,9 +166,6 @@ def discover():
 
     found = [importlib.import_module(f"{catalog.__name__}.{info.name}").EXERCISE
              for info in sorted(pkgutil.iter_modules(catalog.__path__), key=lambda info: info.name)]
-    # Modules not yet in the catalog register themselves; they follow in ORDER within their notebook.
-    found += sorted(_LEGACY, key=lambda e: ORDER.index(e.id) if e.id in ORDER else len(ORDER))
-    found.sort(key=lambda e: e.notebook)  # stable: the catalog's order within a notebook stays
     for exercise in found:
         if exercise.id in EXERCISES and EXERCISES[exercise.id] is not exercise:
             raise ValueError(f"exercise id {exercise.id!r} is defined twice")
@@ -176,18 +173,6 @@ def discover():
             raise ValueError(f"exercise {exercise.id!r}: unknown notebook {exercise.notebook!r}")
     EXERCISES.clear()
     EXERCISES.update((e.id, e) for e in found)
-
-
-_LEGACY = []
-ORDER = ("scalar_backward", "fork_backward", "neuron_flat_backward", "sigmoid_function", "max_gate",
-         "multiply_function", "topological_order", "my_value", "relu_vjp", "matmul_backward", "jacobian_bytes",
-         "norm_backward", "dual_numbers", "jacobian_passes", "hvp", "numeric_grad", "relative_error", "find_the_bugs",
-         "train_step", "diagnosis", "revive")
-
-
-def register(exercise):
-    _LEGACY.append(exercise)
-    return exercise
 
 
 def get(exercise_id):

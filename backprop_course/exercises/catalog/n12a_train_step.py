@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from ..data import make_moons
-from ..nn import cross_entropy
-from ..tensor import Tensor
-from .checking import Failure, fmt
-from .registry import Case, Exercise, Mistake, register
+from ...data import make_moons
+from ...nn import cross_entropy
+from ...tensor import Tensor
+from ..checking import Failure, Seen, fmt
+from ..registry import Case, Exercise, Mistake
 
 
 def train_step(params, x, y, lr):
@@ -48,6 +48,14 @@ def _step(hidden=lambda h: h.relu(), zero_grad=True, sign=-1.0, updated=(0, 1, 2
 
 # The check -------------------------------------------------------------------------------------------
 HIDDEN, LR, STEPS, TARGET = 16, 0.5, 300, 0.1
+COMPARED = 2  # steps compared with the reference's, number by number; a longer run is judged by its final loss
+PARAMS = ("W1", "b1", "W2", "b2")
+OUTPUTS = ("the returned loss", *PARAMS)
+TRAINED = tuple(f"trained {name}" for name in PARAMS)
+
+
+def _moons():
+    return make_moons(100, noise=0.1, seed=0)
 
 
 def _init(seed):
@@ -58,27 +66,37 @@ def _init(seed):
             for shape, s in zip(shapes, scales, strict=True)]
 
 
-def _run(answer, steps):
-    """The loss of the last of `steps` steps and the parameters after it; with steps = STEPS, the training
-    verdict alone."""
-    x, y = make_moons(100, noise=0.1, seed=0)
+def probe(answer, steps):
+    """`steps` steps from a seeded start: the loss returned by the last compared step and the parameters after
+    it, and after a full training run the trained parameters too, which `converges` judges."""
+    x, y = _moons()
     params = _init(12 if steps < STEPS else 13)
-    for _ in range(steps):
+    seen = Seen()
+    for step in range(1, steps + 1):
         loss = answer(params, x, y, LR)
+        if step == min(steps, COMPARED):
+            seen.update(zip(OUTPUTS, (loss, *(p.data.copy() for p in params)), strict=True))
+    if steps == STEPS:
+        seen.update(zip(TRAINED, (p.data for p in params), strict=True))
+    return seen
+
+
+def converges(seen, steps):
+    """After a full training run, the loss of the trained parameters, computed here, must be below TARGET."""
     if steps < STEPS:
-        return (loss, *(p.data for p in params))
-    W1, b1, W2, b2 = params
+        return
+    x, y = _moons()
+    W1, b1, W2, b2 = (Tensor(seen[name]) for name in TRAINED)
     final = cross_entropy((Tensor(x) @ W1 + b1).relu() @ W2 + b2, y).item()
     if not final < TARGET:
         raise Failure(f"After {STEPS} steps the loss is still above {TARGET}: training did not converge.",
                       expected=f"loss < {TARGET}", got=f"loss {fmt(final)}")
-    return None
 
 
 NOT_UPDATED = ("The parameters did not change: a step must change each parameter's own data in place. Writing "
                "p = p - lr * p.grad only makes a new Tensor and rebinds the name p.")
 
-register(Exercise(
+EXERCISE = Exercise(
     id="train_step",
     title="Train the two-layer net with your own step",
     notebook="12",
@@ -90,8 +108,9 @@ register(Exercise(
     cases=lambda: [Case("one step from a seeded initialization (100 moons points, 16 hidden units, lr 0.5)", (1,)),
                    Case("two steps from the same initialization", (2,)),
                    Case(f"{STEPS} steps from a fresh initialization: the loss must fall below {TARGET}", (STEPS,))],
-    outputs=("the returned loss", "W1", "b1", "W2", "b2"),
-    probe=_run,
+    outputs=OUTPUTS,
+    probe=probe,
+    diagnoses=(converges,),
     rtol=1e-9,
     otherwise="Return the loss computed in this step, before the update, as a number (loss.item()).",
     mistakes=(
@@ -117,4 +136,4 @@ register(Exercise(
     ),
     imports="from backprop_course import Tensor\nfrom backprop_course.nn import cross_entropy",
     time_limit=30.0,
-))
+)
