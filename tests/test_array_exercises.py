@@ -10,7 +10,7 @@ import pytest
 from backprop_course.exercises import EXERCISES, check, reference_source
 from backprop_course.exercises.checking import NUMERIC, Failure, seen_of
 from backprop_course.exercises.formal import Grader
-from backprop_course.exercises.vectors import PEAK, WROTE_INTO
+from backprop_course.exercises.side_effects import PEAK, WROTE_INTO
 
 
 @pytest.fixture(autouse=True)

@@ -390,7 +390,7 @@ def test_a_multiply_that_asks_needs_input_grad_passes_in_every_way():
 
 
 def test_relu_vjp_names_the_array_it_wrote_into():
-    from backprop_course.exercises.vectors import WROTE_INTO
+    from backprop_course.exercises.side_effects import WROTE_INTO
 
     def into_x(x, g):
         x[x <= 0] = 0

@@ -6,7 +6,7 @@ import pytest
 from backprop_course.exercises import EXERCISES, check
 from backprop_course.exercises.catalog.n08c_hvp import HESSIAN, no_hessian
 from backprop_course.exercises.checking import Failure, seen_of
-from backprop_course.exercises.vectors import PEAK
+from backprop_course.exercises.side_effects import PEAK
 
 EXERCISE = EXERCISES["hvp"]
 

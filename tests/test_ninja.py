@@ -70,7 +70,7 @@ def test_the_batchnorm_hint_s_numbers_are_the_reference_s():
 
 def test_each_fused_exercise_names_the_input_it_wrote_into(tmp_path, monkeypatch):
     from backprop_course.exercises import check
-    from backprop_course.exercises.vectors import WROTE_INTO
+    from backprop_course.exercises.side_effects import WROTE_INTO
 
     monkeypatch.setenv("BACKPROP_COURSE_PROGRESS", str(tmp_path / "progress.json"))
 

@@ -4,7 +4,7 @@ import numpy as np
 
 from ..checking import CHAIN_RULE, fmt
 from ..registry import Case, Exercise, Mistake
-from ..vectors import PEAK, WROTE_INTO, peak_bytes, too_much_memory, with_arguments, written_into
+from ..side_effects import PEAK, WROTE_INTO, peak_bytes, too_much_memory, with_arguments, written_into
 
 
 def relu_vjp(x, grad_y):
@@ -31,7 +31,9 @@ N_LARGE = 4000
 def probe(answer, x, grad_y, measure=False):
     """dL/dx, x and grad_y as the answer left them, and on the large case the peak bytes it took."""
     out, peak = peak_bytes(answer, x, grad_y) if measure else (answer(x, grad_y), 0)
-    return with_arguments(out, ("dL/dx",), x=x, grad_y=grad_y, **{PEAK: peak})
+    seen = with_arguments(out, ("dL/dx",), x=x, grad_y=grad_y)
+    seen[PEAK] = peak
+    return seen
 
 
 def untouched(seen, x, grad_y, measure=False):

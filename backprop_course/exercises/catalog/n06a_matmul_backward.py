@@ -4,7 +4,7 @@ import numpy as np
 
 from ..checking import Failure
 from ..registry import Case, Exercise, Mistake
-from ..vectors import with_arguments, written_into
+from ..side_effects import with_arguments, written_into
 
 
 def matmul_backward(x, W, grad_y):

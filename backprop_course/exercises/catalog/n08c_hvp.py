@@ -6,7 +6,7 @@ from ... import func
 from ...tensor import Tensor
 from ..checking import Failure, Seen, fmt
 from ..registry import Case, Exercise, Mistake
-from ..vectors import PEAK, peak_bytes, too_much_memory
+from ..side_effects import PEAK, peak_bytes, too_much_memory
 
 
 def hvp(f, x, v):

@@ -3,8 +3,8 @@
 import numpy as np
 
 from ..checking import IN_PLACE, Failure, Seen
-from ..handed import changed, left_in
 from ..registry import Case, Exercise, Mistake
+from ..side_effects import changed, left_in
 
 
 def clip_grad_norm(grads, max_norm):

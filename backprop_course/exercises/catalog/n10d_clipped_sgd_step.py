@@ -3,8 +3,8 @@
 import numpy as np
 
 from ..checking import IN_PLACE, Failure, Seen
-from ..handed import changed, left_in
 from ..registry import Case, Exercise, Mistake
+from ..side_effects import changed, left_in
 from .n10c_clip_grad_norm import clip_grad_norm
 
 

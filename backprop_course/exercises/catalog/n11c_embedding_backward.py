@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ..copied_inputs import kept, on_copies
 from ..registry import Case, Exercise, Mistake
+from ..side_effects import on_copies, written_into
 
 
 def embedding_backward(X, demb, vocab_size):
@@ -45,7 +45,7 @@ def probe(answer, X, demb, vocab_size):
 
 
 def inputs_kept(seen, X, demb, vocab_size):
-    kept(seen, X=X, demb=demb)
+    written_into(seen, X=X, demb=demb)
 
 
 def _cases():
