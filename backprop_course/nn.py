@@ -274,15 +274,16 @@ class CrossEntropy(Function):
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         losses = -log_p[np.arange(len(targets)), targets]
         ctx.targets, ctx.reduction = targets, reduction
-        ctx.save_for_backward(logits, np.exp(log_p))
+        ctx.p = np.exp(log_p)  # on ctx, not saved: no one else holds it, so it needs no write lock
+        ctx.save_for_backward(logits)
         if reduction == "none":
             return losses
-        total = np.sum(losses)
+        total = losses.sum()
         return total if reduction == "sum" else total / max(len(targets), 1)
 
     @staticmethod
     def backward(ctx, g):
-        logits, p = ctx.saved_tensors
+        (logits,), p = ctx.saved_tensors, ctx.p
         rows = np.arange(len(ctx.targets))
         if isinstance(logits, Tensor):  # create_graph: the softmax must be recorded, to be differentiated again
             one_hot = np.zeros(p.shape, p.dtype)

@@ -332,21 +332,23 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        mask = (x > 0) | (x != x)  # blocked where x <= 0 only: NaN's gradient passes, as in PyTorch
-        ctx.save_for_backward(mask)
+        # The gradient passes where x > 0, and at NaN (as in PyTorch); blocked where x <= 0 only.
         if _scalar(x):
-            return x if mask or x != x else 0.0  # NaN propagates, as in PyTorch
-        return np.maximum(x, 0)
+            ctx.mask = x > 0 or x != x
+            return x if ctx.mask else 0.0  # NaN propagates, as in PyTorch
+        out = np.maximum(x, 0)  # NaN propagates
+        # The same mask in one comparison (out is x or NaN there, ±0 elsewhere). It is kept on ctx, not
+        # saved: no one else holds it, so it needs no write lock.
+        ctx.mask = out != 0
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return _select(g, mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
+        return _select(g, ctx.mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
 
     @staticmethod
     def jvp(ctx, t):
-        (mask,) = ctx.saved_tensors
-        return t * mask
+        return t * ctx.mask
 
 
 class Maximum(Function):
