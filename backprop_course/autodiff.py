@@ -17,6 +17,8 @@ import contextlib
 import functools
 import inspect
 
+from numpy import ndarray
+
 from .numpy_compat import NUMPY2, numpy2_dtype
 
 __all__ = [
@@ -289,9 +291,12 @@ class Function:
 def _split_arguments(args, ctx):
     """forward's node inputs (the new node's parents) and its raw arguments: a node's data, anything else
     unchanged. When some arguments are not nodes, ctx records which ones were."""
-    is_node = tuple([isinstance(a, Node) for a in args])
-    if all(is_node):
+    for a in args:
+        if not isinstance(a, Node):
+            break
+    else:  # all nodes: the common case, without the bookkeeping below
         return args, [a.data for a in args]
+    is_node = tuple([isinstance(a, Node) for a in args])
     ctx.__dict__[_ARGUMENTS] = is_node
     parents = tuple([a for a in args if isinstance(a, Node)])
     # A constant that is a node's own data (apply(x, x.data)) gets its own copy: create_graph
@@ -375,7 +380,11 @@ def _call_backward(node, grad, create_graph):
         by_id = {id(node.data): node}
         by_id.update({id(p.data): p for p in parents})
         saved = tuple([by_id.get(id(s), s) for s in saved])
-    ctx = Context.rebuilt(parents, saved, node._extras)
+    ctx = Context()  # Context.rebuilt, written out: this runs once per node of every backward pass
+    ctx._parents, ctx.saved_tensors = parents, saved
+    extras = node._extras
+    if extras:
+        ctx.__dict__.update(extras)
     try:
         grads = fn.backward(ctx, grad)
     except TypeError as err:
@@ -488,13 +497,17 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
         if g is None or node._fn is None or (stop and node in stop):
             continue
         # node_vjp inlined: this loop is the hot path of every backward pass.
-        parents = node.parents
-        for i, (parent, pg) in enumerate(zip(parents, _call_backward(node, g, create_graph))):
+        for i, (parent, pg) in enumerate(zip(node.parents, _call_backward(node, g, create_graph))):
             if pg is None or not parent.requires_grad:
                 continue
-            if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
-                pg = node.fit_grad(pg, parent.data, node, i)
-            grads[parent] = grads[parent] + pg if parent in grads else pg
+            # What fit_grad returns unchanged needs no call: a float for a float, an array of the input's
+            # shape and dtype for an array.
+            data, kind = parent.data, type(pg)
+            if kind is not type(data) or kind is not float and (
+                    kind is not ndarray or pg.shape != data.shape or pg.dtype != data.dtype):
+                pg = node.fit_grad(pg, data, node, i)
+            old = grads.get(parent)
+            grads[parent] = pg if old is None else old + pg
         if not retain_graph:
             node.release()
     return grads
