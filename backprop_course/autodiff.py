@@ -146,9 +146,9 @@ class Context:
     def needs_input_grad(self):
         """One bool per argument of forward, as in PyTorch: does it need a gradient? (False for an
         argument that is not a Value or Tensor, such as an axis.)"""
-        needs = [p.requires_grad for p in self._parents]
+        needs = tuple([p.requires_grad for p in self._parents])
         arguments = self.__dict__.get(_ARGUMENTS)
-        return tuple(needs if arguments is None else _spread(needs, arguments, False))
+        return needs if arguments is None else tuple(_spread(needs, arguments, False))
 
 
 class GraphFreedError(RuntimeError):
@@ -270,7 +270,12 @@ class Function:
         result is returned, which lets one backward formula serve raw and graph modes.
         """
         ctx = Context()
-        parents, raw = _split_arguments(args, ctx)
+        for a in args:
+            if not isinstance(a, Node):
+                parents, raw = _split_arguments(args, ctx)
+                break
+        else:  # nodes only, the common case
+            parents, raw = args, [a.data for a in args]
         ctx._parents, ctx.saved_tensors = parents, ()
         out = cls.forward(ctx, *raw)
         if not parents:  # raw mode
@@ -279,9 +284,12 @@ class Function:
             out = numpy2_dtype(cls, out, parents, ctx)
         if type(parents[-1]) is not type(parents[0]):  # (one comparison keeps apply fast; it covers every built-in op)
             _check_one_front_end(cls, parents)
-        recorder = _recording_input(parents)
-        if recorder is not None:
-            return type(recorder).wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
+        if _grad_enabled:
+            for p in parents:
+                if p.requires_grad:  # the first input that requires grad: its front-end wraps the result
+                    if _disabled_reason is not None:
+                        raise DifferentiationDisabled(_disabled_reason)
+                    return type(p).wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
         # A result without a graph: `cls` is passed only so that a bad output can be reported by name.
         node = type(parents[0]).wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
         node._fn = None
@@ -289,13 +297,8 @@ class Function:
 
 
 def _split_arguments(args, ctx):
-    """forward's node inputs (the new node's parents) and its raw arguments: a node's data, anything else
-    unchanged. When some arguments are not nodes, ctx records which ones were."""
-    for a in args:
-        if not isinstance(a, Node):
-            break
-    else:  # all nodes: the common case, without the bookkeeping below
-        return args, [a.data for a in args]
+    """forward's node inputs (the new node's parents) and its raw arguments, when some arguments are not
+    nodes: a node's data, anything else unchanged; ctx records which ones were nodes."""
     is_node = tuple([isinstance(a, Node) for a in args])
     ctx.__dict__[_ARGUMENTS] = is_node
     parents = tuple([a for a in args if isinstance(a, Node)])
@@ -303,17 +306,6 @@ def _split_arguments(args, ctx):
     # finds saved values' nodes by identity, and would take the constant for x.
     datas = {id(p.data) for p in parents}
     return parents, [a.data if node else _copy(a) if id(a) in datas else a for a, node in zip(args, is_node)]
-
-
-def _recording_input(parents):
-    """The first input that requires grad, if grads are on: its front-end wraps the result (forward mode's
-    node among constants). None when the result records no graph."""
-    if _grad_enabled:
-        for p in parents:
-            if p.requires_grad:
-                _refuse_if_disabled()
-                return p
-    return None
 
 
 def _missing(cls_name, method):
@@ -391,7 +383,9 @@ def _call_backward(node, grad, create_graph):
         if "does not support ufuncs" not in str(err):
             raise
         raise TypeError(_numpy_in_backward(fn, "called a NumPy function (np.exp, np.maximum, ...) on")) from None
-    if type(grads) is not tuple or len(grads) != len(parents):
+    if type(grads) is not tuple and type(grads) is not list and len(parents) == 1:
+        grads = (grads,)  # a bare gradient for the one input
+    elif type(grads) is not tuple or len(grads) != len(parents):
         grads = _one_per_input(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
     if create_graph and isinstance(grad, Node):
         _check_recorded(fn, grad, saved, grads, parents)

@@ -117,17 +117,21 @@ class Tensor(Operators, autodiff.Node):
         shape = grad.shape
         if shape != data.shape:
             lead, out = len(shape) - data.ndim, node.data.shape
+            grown = shape[lead:] != data.shape  # size-1 axes grown (else only leading axes were added: a bias)
             if (lead < 0 or len(out) < len(shape) or shape[:lead] != out[len(out) - len(shape):][:lead]
-                    or any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:]))):
+                    or grown and any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:]))):
                 raise ValueError(
                     f"{name}.backward returned a gradient of shape {shape} for input "
                     f"{autodiff.argument_position(node, index)}, "
                     f"which has shape {data.shape}; a gradient must have its input's shape."
                 )
-            axes = tuple(range(lead)) + tuple(
-                lead + i for i, n in enumerate(data.shape) if n == 1 and shape[lead + i] != 1
-            )
-            grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
+            if grown:
+                axes = tuple(range(lead)) + tuple(
+                    lead + i for i, n in enumerate(data.shape) if n == 1 and shape[lead + i] != 1
+                )
+                grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
+            else:
+                grad = grad.sum(axis=tuple(range(lead)))
         if grad.dtype != data.dtype:
             if grad.dtype.kind not in "fiub":
                 raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input "
