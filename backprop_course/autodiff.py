@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import operator
 
 from numpy import ndarray
 
@@ -146,7 +147,7 @@ class Context:
     def needs_input_grad(self):
         """One bool per argument of forward, as in PyTorch: does it need a gradient? (False for an
         argument that is not a Value or Tensor, such as an axis.)"""
-        needs = tuple([p.requires_grad for p in self._parents])
+        needs = tuple(map(_requires_grad, self._parents))
         arguments = self.__dict__.get(_ARGUMENTS)
         return needs if arguments is None else tuple(_spread(needs, arguments, False))
 
@@ -155,6 +156,7 @@ class GraphFreedError(RuntimeError):
     """Raised by a second backward through values that the first one freed."""
 
 
+_data, _requires_grad = operator.attrgetter("data"), operator.attrgetter("requires_grad")
 NO_GRAPH = "no graph"  # the `_extras` of a result computed while recording was off
 _NEEDS_GRAD = type("Input", (), {"requires_grad": True})()  # what a by-hand ctx's inputs look like
 _ARGUMENTS = "_arguments"  # in a ctx whose forward got non-node arguments: which arguments were nodes
@@ -275,7 +277,7 @@ class Function:
                 parents, raw = _split_arguments(args, ctx)
                 break
         else:  # nodes only, the common case
-            parents, raw = args, [a.data for a in args]
+            parents, raw = args, map(_data, args)  # (map: a comprehension is a call of its own before 3.12)
         ctx._parents, ctx.saved_tensors = parents, ()
         out = cls.forward(ctx, *raw)
         if not parents:  # raw mode
@@ -341,7 +343,11 @@ def topological_order(*roots):
             for parent in pending:
                 if parent not in visited:
                     mark(parent)
-                    push((parent, iter(parent.parents)))
+                    grandparents = parent.parents
+                    if not grandparents:  # a leaf is done at once (the same order, without a stack entry)
+                        order.append(parent)
+                        continue
+                    push((parent, iter(grandparents)))
                     break
             else:
                 pop()
