@@ -310,7 +310,7 @@ class Select(Function):
         return Select.apply(t, ctx.mask)
 
 
-_BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
+_BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
 
 
 def _select(g, mask):
@@ -322,8 +322,10 @@ def _select(g, mask):
         if bits is None or not g.ndim:  # (ufuncs make 0-d results numpy scalars)
             return np.where(mask, g, np.zeros((), g.dtype))
         # np.where bit for bit (+0.0 off the mask, whatever g holds there), in a third of its time:
-        # g's bits ANDed with all ones on the mask, all zeros off it.
-        return np.bitwise_and(g.view(bits), np.negative(np.asarray(mask, bits)), dtype=bits).view(g.dtype)
+        # g's bits ANDed with all ones on the mask, all zeros off it (True is 1 as an int8, -1 negated,
+        # all ones widened; negating the one-byte mask before widening it is the cheaper order).
+        ones = np.negative(np.asarray(mask, np.bool_).view(np.int8)).astype(bits)
+        return np.bitwise_and(g.view(bits), ones).view(g.dtype)
     return Select.apply(g, mask)
 
 
