@@ -501,10 +501,10 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
             if pg is None or not parent.requires_grad:
                 continue
             # What fit_grad returns unchanged needs no call: a float for a float, an array of the input's
-            # shape and dtype for an array.
+            # shape and dtype for an array (numpy's built-in dtypes are single objects; any other goes to fit_grad).
             data, kind = parent.data, type(pg)
             if kind is not type(data) or kind is not float and (
-                    kind is not ndarray or pg.shape != data.shape or pg.dtype != data.dtype):
+                    kind is not ndarray or pg.shape != data.shape or pg.dtype is not data.dtype):
                 pg = node.fit_grad(pg, data, node, i)
             old = grads.get(parent)
             grads[parent] = pg if old is None else old + pg
