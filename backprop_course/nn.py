@@ -270,15 +270,17 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, logits, targets, reduction):
-        shifted = logits - logits.max(axis=1, keepdims=True)  # as log_softmax computes it, to the last bit
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        # As log_softmax computes it, to the last bit. (The ufuncs' reduce is what .max() and .sum() call,
+        # without their Python wrapper: this runs once per training step.)
+        shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
+        log_p = shifted - np.log(np.add.reduce(np.exp(shifted), axis=1, keepdims=True))
         losses = -log_p[np.arange(len(targets)), targets]
         ctx.targets, ctx.reduction = targets, reduction
         ctx.p = np.exp(log_p)  # on ctx, not saved: no one else holds it, so it needs no write lock
         ctx.save_for_backward(logits)
         if reduction == "none":
             return losses
-        total = losses.sum()
+        total = np.add.reduce(losses, axis=None)
         return total if reduction == "sum" else total / max(len(targets), 1)
 
     @staticmethod

@@ -130,6 +130,8 @@ class Tensor(Operators, autodiff.Node):
                     lead + i for i, n in enumerate(data.shape) if n == 1 and shape[lead + i] != 1
                 )
                 grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
+            elif type(grad) is np.ndarray:
+                grad = np.add.reduce(grad, axis=tuple(range(lead)))  # grad.sum, without its Python wrapper
             else:
                 grad = grad.sum(axis=tuple(range(lead)))
         if grad.dtype != data.dtype:
