@@ -236,7 +236,7 @@ def _class_indices(targets, logits):
             f"cross_entropy: logits has shape {logits.shape} (batch, classes) but targets has shape {t.shape}; "
             f"targets needs shape ({n},), one class index per row"
         )
-    if t.size and (t.min() < 0 or t.max() >= c):
+    if t.size and (np.minimum.reduce(t, axis=None) < 0 or np.maximum.reduce(t, axis=None) >= c):  # (min, max)
         bad = np.flatnonzero((t < 0) | (t >= c))
         raise ValueError(f"cross_entropy: targets must lie in [0, {c}) for {c} classes; "
                          f"got {given.ravel()[bad[0]]:g} at position {bad[0]}")
