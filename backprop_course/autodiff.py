@@ -16,6 +16,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import operator
+
+from numpy import ndarray
 
 from .numpy_compat import NUMPY2, numpy2_dtype
 
@@ -144,15 +147,16 @@ class Context:
     def needs_input_grad(self):
         """One bool per argument of forward, as in PyTorch: does it need a gradient? (False for an
         argument that is not a Value or Tensor, such as an axis.)"""
-        needs = [p.requires_grad for p in self._parents]
+        needs = tuple(map(_requires_grad, self._parents))
         arguments = self.__dict__.get(_ARGUMENTS)
-        return tuple(needs if arguments is None else _spread(needs, arguments, False))
+        return needs if arguments is None else tuple(_spread(needs, arguments, False))
 
 
 class GraphFreedError(RuntimeError):
     """Raised by a second backward through values that the first one freed."""
 
 
+_data, _requires_grad = operator.attrgetter("data"), operator.attrgetter("requires_grad")
 NO_GRAPH = "no graph"  # the `_extras` of a result computed while recording was off
 _NEEDS_GRAD = type("Input", (), {"requires_grad": True})()  # what a by-hand ctx's inputs look like
 _ARGUMENTS = "_arguments"  # in a ctx whose forward got non-node arguments: which arguments were nodes
@@ -268,7 +272,12 @@ class Function:
         result is returned, which lets one backward formula serve raw and graph modes.
         """
         ctx = Context()
-        parents, raw = _split_arguments(args, ctx)
+        for a in args:
+            if not isinstance(a, Node):
+                parents, raw = _split_arguments(args, ctx)
+                break
+        else:  # nodes only, the common case
+            parents, raw = args, map(_data, args)  # (map: a comprehension is a call of its own before 3.12)
         ctx._parents, ctx.saved_tensors = parents, ()
         out = cls.forward(ctx, *raw)
         if not parents:  # raw mode
@@ -277,9 +286,12 @@ class Function:
             out = numpy2_dtype(cls, out, parents, ctx)
         if type(parents[-1]) is not type(parents[0]):  # (one comparison keeps apply fast; it covers every built-in op)
             _check_one_front_end(cls, parents)
-        recorder = _recording_input(parents)
-        if recorder is not None:
-            return type(recorder).wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
+        if _grad_enabled:
+            for p in parents:
+                if p.requires_grad:  # the first input that requires grad: its front-end wraps the result
+                    if _disabled_reason is not None:
+                        raise DifferentiationDisabled(_disabled_reason)
+                    return type(p).wrap_output(out, parents, cls, ctx.saved_tensors, ctx.__dict__ or None)
         # A result without a graph: `cls` is passed only so that a bad output can be reported by name.
         node = type(parents[0]).wrap_output(out, (), cls, (), None if _grad_enabled else NO_GRAPH)
         node._fn = None
@@ -287,28 +299,15 @@ class Function:
 
 
 def _split_arguments(args, ctx):
-    """forward's node inputs (the new node's parents) and its raw arguments: a node's data, anything else
-    unchanged. When some arguments are not nodes, ctx records which ones were."""
+    """forward's node inputs (the new node's parents) and its raw arguments, when some arguments are not
+    nodes: a node's data, anything else unchanged; ctx records which ones were nodes."""
     is_node = tuple([isinstance(a, Node) for a in args])
-    if all(is_node):
-        return args, [a.data for a in args]
     ctx.__dict__[_ARGUMENTS] = is_node
     parents = tuple([a for a in args if isinstance(a, Node)])
     # A constant that is a node's own data (apply(x, x.data)) gets its own copy: create_graph
     # finds saved values' nodes by identity, and would take the constant for x.
     datas = {id(p.data) for p in parents}
     return parents, [a.data if node else _copy(a) if id(a) in datas else a for a, node in zip(args, is_node)]
-
-
-def _recording_input(parents):
-    """The first input that requires grad, if grads are on: its front-end wraps the result (forward mode's
-    node among constants). None when the result records no graph."""
-    if _grad_enabled:
-        for p in parents:
-            if p.requires_grad:
-                _refuse_if_disabled()
-                return p
-    return None
 
 
 def _missing(cls_name, method):
@@ -344,7 +343,11 @@ def topological_order(*roots):
             for parent in pending:
                 if parent not in visited:
                     mark(parent)
-                    push((parent, iter(parent.parents)))
+                    grandparents = parent.parents
+                    if not grandparents:  # a leaf is done at once (the same order, without a stack entry)
+                        order.append(parent)
+                        continue
+                    push((parent, iter(grandparents)))
                     break
             else:
                 pop()
@@ -375,14 +378,20 @@ def _call_backward(node, grad, create_graph):
         by_id = {id(node.data): node}
         by_id.update({id(p.data): p for p in parents})
         saved = tuple([by_id.get(id(s), s) for s in saved])
-    ctx = Context.rebuilt(parents, saved, node._extras)
+    ctx = Context()  # Context.rebuilt, written out: this runs once per node of every backward pass
+    ctx._parents, ctx.saved_tensors = parents, saved
+    extras = node._extras
+    if extras:
+        ctx.__dict__.update(extras)
     try:
         grads = fn.backward(ctx, grad)
     except TypeError as err:
         if "does not support ufuncs" not in str(err):
             raise
         raise TypeError(_numpy_in_backward(fn, "called a NumPy function (np.exp, np.maximum, ...) on")) from None
-    if type(grads) is not tuple or len(grads) != len(parents):
+    if type(grads) is not tuple and type(grads) is not list and len(parents) == 1:
+        grads = (grads,)  # a bare gradient for the one input
+    elif type(grads) is not tuple or len(grads) != len(parents):
         grads = _one_per_input(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
     if create_graph and isinstance(grad, Node):
         _check_recorded(fn, grad, saved, grads, parents)
@@ -488,13 +497,17 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
         if g is None or node._fn is None or (stop and node in stop):
             continue
         # node_vjp inlined: this loop is the hot path of every backward pass.
-        parents = node.parents
-        for i, (parent, pg) in enumerate(zip(parents, _call_backward(node, g, create_graph))):
+        for i, (parent, pg) in enumerate(zip(node.parents, _call_backward(node, g, create_graph))):
             if pg is None or not parent.requires_grad:
                 continue
-            if type(pg) is not float or type(parent.data) is not float:  # a float for a float needs no fitting
-                pg = node.fit_grad(pg, parent.data, node, i)
-            grads[parent] = grads[parent] + pg if parent in grads else pg
+            # What fit_grad returns unchanged needs no call: a float for a float, an array of the input's
+            # shape and dtype for an array (numpy's built-in dtypes are single objects; any other goes to fit_grad).
+            data, kind = parent.data, type(pg)
+            if kind is not type(data) or kind is not float and (
+                    kind is not ndarray or pg.shape != data.shape or pg.dtype is not data.dtype):
+                pg = node.fit_grad(pg, data, node, i)
+            old = grads.get(parent)
+            grads[parent] = pg if old is None else old + pg
         if not retain_graph:
             node.release()
     return grads

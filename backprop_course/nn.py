@@ -236,7 +236,7 @@ def _class_indices(targets, logits):
             f"cross_entropy: logits has shape {logits.shape} (batch, classes) but targets has shape {t.shape}; "
             f"targets needs shape ({n},), one class index per row"
         )
-    if t.size and (t.min() < 0 or t.max() >= c):
+    if t.size and (np.minimum.reduce(t, axis=None) < 0 or np.maximum.reduce(t, axis=None) >= c):  # (min, max)
         bad = np.flatnonzero((t < 0) | (t >= c))
         raise ValueError(f"cross_entropy: targets must lie in [0, {c}) for {c} classes; "
                          f"got {given.ravel()[bad[0]]:g} at position {bad[0]}")
@@ -270,19 +270,22 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, logits, targets, reduction):
-        shifted = logits - logits.max(axis=1, keepdims=True)  # as log_softmax computes it, to the last bit
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        # As log_softmax computes it, to the last bit. (The ufuncs' reduce is what .max() and .sum() call,
+        # without their Python wrapper: this runs once per training step.)
+        shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
+        log_p = shifted - np.log(np.add.reduce(np.exp(shifted), axis=1, keepdims=True))
         losses = -log_p[np.arange(len(targets)), targets]
         ctx.targets, ctx.reduction = targets, reduction
-        ctx.save_for_backward(logits, np.exp(log_p))
+        ctx.p = np.exp(log_p)  # on ctx, not saved: no one else holds it, so it needs no write lock
+        ctx.save_for_backward(logits)
         if reduction == "none":
             return losses
-        total = np.sum(losses)
+        total = np.add.reduce(losses, axis=None)
         return total if reduction == "sum" else total / max(len(targets), 1)
 
     @staticmethod
     def backward(ctx, g):
-        logits, p = ctx.saved_tensors
+        (logits,), p = ctx.saved_tensors, ctx.p
         rows = np.arange(len(ctx.targets))
         if isinstance(logits, Tensor):  # create_graph: the softmax must be recorded, to be differentiated again
             one_hot = np.zeros(p.shape, p.dtype)

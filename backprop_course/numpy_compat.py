@@ -11,6 +11,8 @@ COPY_IF_NEEDED = None if NUMPY2 else False
 def matrix_transpose(a):
     """`a.mT` (the last two axes swapped) for an ndarray, which has no `.mT` before numpy 2, or a Tensor
     (a backward that builds a graph)."""
+    if type(a) is np.ndarray and a.ndim == 2:
+        return a.T  # the same view, without building the axes (a matmul's backward, twice per layer)
     return a.transpose((*range(a.ndim - 2), a.ndim - 1, a.ndim - 2))
 
 

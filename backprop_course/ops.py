@@ -310,7 +310,7 @@ class Select(Function):
         return Select.apply(t, ctx.mask)
 
 
-_BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
+_BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
 
 
 def _select(g, mask):
@@ -322,8 +322,10 @@ def _select(g, mask):
         if bits is None or not g.ndim:  # (ufuncs make 0-d results numpy scalars)
             return np.where(mask, g, np.zeros((), g.dtype))
         # np.where bit for bit (+0.0 off the mask, whatever g holds there), in a third of its time:
-        # g's bits ANDed with all ones on the mask, all zeros off it.
-        return np.bitwise_and(g.view(bits), np.negative(np.asarray(mask, bits)), dtype=bits).view(g.dtype)
+        # g's bits ANDed with all ones on the mask, all zeros off it (True is 1 as an int8, -1 negated,
+        # all ones widened; negating the one-byte mask before widening it is the cheaper order).
+        ones = np.negative(np.asarray(mask, np.bool_).view(np.int8)).astype(bits)
+        return np.bitwise_and(g.view(bits), ones).view(g.dtype)
     return Select.apply(g, mask)
 
 
@@ -332,21 +334,23 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        mask = (x > 0) | (x != x)  # blocked where x <= 0 only: NaN's gradient passes, as in PyTorch
-        ctx.save_for_backward(mask)
+        # The gradient passes where x > 0, and at NaN (as in PyTorch); blocked where x <= 0 only.
         if _scalar(x):
-            return x if mask or x != x else 0.0  # NaN propagates, as in PyTorch
-        return np.maximum(x, 0)
+            ctx.mask = x > 0 or x != x
+            return x if ctx.mask else 0.0  # NaN propagates, as in PyTorch
+        out = np.maximum(x, 0)  # NaN propagates
+        # The same mask in one comparison (out is x or NaN there, ±0 elsewhere). It is kept on ctx, not
+        # saved: no one else holds it, so it needs no write lock.
+        ctx.mask = out != 0
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return _select(g, mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
+        return _select(g, ctx.mask)  # a vector-Jacobian product: the diagonal Jacobian is never built
 
     @staticmethod
     def jvp(ctx, t):
-        (mask,) = ctx.saved_tensors
-        return t * mask
+        return t * ctx.mask
 
 
 class Maximum(Function):

@@ -93,10 +93,6 @@ class Tensor(Operators, autodiff.Node):
         if self._saved:  # what forward saved goes; a node that saved nothing can be walked again
             self._saved = None
 
-    def __del__(self):
-        if self._locked:
-            LOCK.unlock(self._locked)
-
     @staticmethod
     def as_grad(grad):
         return grad if isinstance(grad, Tensor) else Tensor(grad)
@@ -121,17 +117,23 @@ class Tensor(Operators, autodiff.Node):
         shape = grad.shape
         if shape != data.shape:
             lead, out = len(shape) - data.ndim, node.data.shape
+            grown = shape[lead:] != data.shape  # size-1 axes grown (else only leading axes were added: a bias)
             if (lead < 0 or len(out) < len(shape) or shape[:lead] != out[len(out) - len(shape):][:lead]
-                    or any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:]))):
+                    or grown and any(n != 1 and n != m for n, m in zip(data.shape, shape[lead:]))):
                 raise ValueError(
                     f"{name}.backward returned a gradient of shape {shape} for input "
                     f"{autodiff.argument_position(node, index)}, "
                     f"which has shape {data.shape}; a gradient must have its input's shape."
                 )
-            axes = tuple(range(lead)) + tuple(
-                lead + i for i, n in enumerate(data.shape) if n == 1 and shape[lead + i] != 1
-            )
-            grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
+            if grown:
+                axes = tuple(range(lead)) + tuple(
+                    lead + i for i, n in enumerate(data.shape) if n == 1 and shape[lead + i] != 1
+                )
+                grad = grad.sum(axis=axes, keepdims=True).reshape(data.shape)
+            elif type(grad) is np.ndarray:
+                grad = np.add.reduce(grad, axis=tuple(range(lead)))  # grad.sum, without its Python wrapper
+            else:
+                grad = grad.sum(axis=tuple(range(lead)))
         if grad.dtype != data.dtype:
             if grad.dtype.kind not in "fiub":
                 raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input "
@@ -310,7 +312,7 @@ class Tensor(Operators, autodiff.Node):
                     f"backward() without a gradient only works on a scalar, but this tensor has shape "
                     f"{self.shape}; pass grad= with that shape (the upstream dL/d(output))."
                 )
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)  # (np.ones_like costs ten times more)
         else:
             grad = _as_array(grad, self.dtype)
             gradient_shape(grad.shape, self.shape, "backward(grad=...)")

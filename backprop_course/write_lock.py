@@ -14,6 +14,18 @@ import weakref
 import numpy as np
 
 
+class Hold(list):
+    """What `WriteLock.lock` returns: the entries of the arrays one graph node holds. Dropped before
+    `unlock` (a graph freed without a backward pass), it lets go by itself; so a node needs no `__del__`
+    of its own, which would run at every node's end."""
+
+    __slots__ = ("lock",)
+
+    def __del__(self):
+        if self:
+            self.lock.unlock(self)
+
+
 class WriteLock:
     __slots__ = ("_held", "_views")
 
@@ -23,40 +35,40 @@ class WriteLock:
 
     def lock(self, saved):
         """Make each saved array, the arrays it is a view of and their detached views read-only; returns
-        the token for `unlock`. Arrays already read-only for another reason (a broadcast, a view of a
+        the `Hold` for `unlock`. Arrays already read-only for another reason (a broadcast, a view of a
         result) are left so."""
-        held, token = self._held, []
+        held, token = self._held, Hold()
+        token.lock = self
         for a in saved:
             while type(a) is np.ndarray:
                 entry = held.get(id(a))
-                if entry is not None:
-                    entry[1] += 1
-                    token.append(a)
-                elif a.flags.writeable:
-                    a.setflags(write=False)  # (setflags is the cheaper spelling: no flags object)
-                    held[id(a)] = [a, 1]
-                    token.append(a)
+                if entry is None and a.flags.writeable:
+                    a.setflags(False)  # (write=False, positional: setflags parses keywords slowly)
+                    entry = held[id(a)] = [a, 0]
                     if self._views:
                         for view in self._followed(a):
-                            view.setflags(write=False)
+                            view.setflags(False)
+                if entry is not None:
+                    entry[1] += 1
+                    token.append(entry)  # the entry itself: unlock needs no look-up
                 a = a.base
         return token
 
     def unlock(self, token):
         """Let go of what `lock` returned; an array (and its detached views) is writable again when its
         last holder lets go."""
-        held = self._held
-        for a in reversed(token):  # bases before their views
-            entry = held[id(a)]
+        for entry in reversed(token):  # bases before their views
             entry[1] -= 1
             if entry[1]:
                 continue
-            del held[id(a)]
+            a = entry[0]
+            del self._held[id(a)]
             for array in (a, *self._followed(a)) if self._views else (a,):
                 try:
-                    array.setflags(write=True)
+                    array.setflags(True)
                 except ValueError:  # a view whose base another graph still holds stays read-only
                     pass
+        token.clear()  # let go once
 
     def holds(self, array):
         """Whether a graph holds `array`'s memory (the array itself or an array it is a view of)."""
