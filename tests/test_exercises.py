@@ -197,6 +197,15 @@ def test_central_differences_are_a_near_miss(exercise_id, answer):
     assert result.status == "incorrect" and result.message == NUMERIC, result
 
 
+@pytest.mark.parametrize("h", [1e-4, 1e-2, 1.0])
+def test_scalar_backward_by_central_differences_fails_at_large_inputs_whatever_the_step(h):
+    def scalar_backward(x, y, z):
+        return tuple(_central(lambda a, b, c: (a + b) * c, (x, y, z), h))
+
+    result = check("scalar_backward", scalar_backward)
+    assert result.message == NUMERIC and "123456789" in result.case, result
+
+
 def test_relu_by_central_differences_fails():
     assert not check("relu_vjp", _central_relu)
 

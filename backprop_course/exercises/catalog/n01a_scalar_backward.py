@@ -24,7 +24,9 @@ EXERCISE = Exercise(
     points=2,
     prompt="Write the backward pass of f = (x + y)·z by hand: return (df/dx, df/dy, df/dz) for any x, y, z.",
     reference=scalar_backward,
-    cases=lambda: [*points((-2.0, 5.0, -4.0), 1, 5, -5, 5, "xyz"), Case("x = 1.5, y = -1.5, z = 2", (1.5, -1.5, 2.0))],
+    cases=lambda: [*points((-2.0, 5.0, -4.0), 1, 5, -5, 5, "xyz"), Case("x = 1.5, y = -1.5, z = 2", (1.5, -1.5, 2.0)),
+                   # Large inputs: exact for derived gradients, where finite differences lose digits to rounding.
+                   Case("x = 123456789.123, y = 0.25, z = -3.7", (123456789.123, 0.25, -3.7))],
     outputs=("df/dx", "df/dy", "df/dz"),
     by_hand=True,
     mistakes=(
