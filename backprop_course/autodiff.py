@@ -186,8 +186,7 @@ class Node:
     ``accumulate``   a leaf's old `.grad` plus a new gradient                ``new`` if ``old`` is None,
                                                                              else ``old + new``
     ``as_grad``      a seed gradient as a node, for ``create_graph``         the gradient unchanged
-    ``release``      free what a node saved (after its backward step; only   drop ``_saved``
-                     called on a node that saved something)
+    ``release``      free what a node saved (after its backward step)        drop a non-empty ``_saved``
     ===============  ======================================================  ==========================
     """
 
@@ -379,30 +378,24 @@ def _call_backward(node, grad, create_graph):
         by_id = {id(node.data): node}
         by_id.update({id(p.data): p for p in parents})
         saved = tuple([by_id.get(id(s), s) for s in saved])
-    ctx = Context.rebuilt(parents, saved, node._extras)
+    ctx = Context()  # Context.rebuilt, written out: this runs once per node of every backward pass
+    ctx._parents, ctx.saved_tensors = parents, saved
+    extras = node._extras
+    if extras:
+        ctx.__dict__.update(extras)
     try:
         grads = fn.backward(ctx, grad)
     except TypeError as err:
-        _refuse_numpy_in_backward(fn, err)
-    if type(grads) is not tuple or len(grads) != len(parents):
-        grads = _per_input(fn, grads, parents, ctx)
+        if "does not support ufuncs" not in str(err):
+            raise
+        raise TypeError(_numpy_in_backward(fn, "called a NumPy function (np.exp, np.maximum, ...) on")) from None
+    if type(grads) is not tuple and type(grads) is not list and len(parents) == 1:
+        grads = (grads,)  # a bare gradient for the one input
+    elif type(grads) is not tuple or len(grads) != len(parents):
+        grads = _one_per_input(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
     if create_graph and isinstance(grad, Node):
         _check_recorded(fn, grad, saved, grads, parents)
     return grads
-
-
-def _refuse_numpy_in_backward(fn, err):
-    """Re-raise a backward's TypeError, with the clear message when it is NumPy refusing a Tensor."""
-    if "does not support ufuncs" not in str(err):
-        raise err
-    raise TypeError(_numpy_in_backward(fn, "called a NumPy function (np.exp, np.maximum, ...) on")) from None
-
-
-def _per_input(fn, grads, parents, ctx):
-    """What backward returned, as a tuple of one gradient per parent."""
-    if type(grads) is not tuple and type(grads) is not list and len(parents) == 1:
-        return (grads,)  # a bare gradient for the one input
-    return _one_per_input(fn.__name__, grads, parents, ctx.__dict__.get(_ARGUMENTS))
 
 
 def _numpy_in_backward(fn, did):
@@ -500,27 +493,11 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
         grads[root] = grads[root] + seed if root in grads else seed
     stop = set(stop)
     for node in reversed(topological_order(*roots)):
-        g, fn = grads.get(node), node._fn
-        if g is None or fn is None or (stop and node in stop):
+        g = grads.get(node)
+        if g is None or node._fn is None or (stop and node in stop):
             continue
-        # node_vjp inlined, and _call_backward too in the common case: this loop is the hot path of every
-        # backward pass.
-        parents, saved = node.parents, node._saved
-        if create_graph or saved is None:
-            pgs = _call_backward(node, g, create_graph)
-        else:
-            ctx = Context()
-            ctx._parents, ctx.saved_tensors = parents, saved
-            extras = node._extras
-            if extras:
-                ctx.__dict__.update(extras)
-            try:
-                pgs = fn.backward(ctx, g)
-            except TypeError as err:
-                _refuse_numpy_in_backward(fn, err)
-            if type(pgs) is not tuple or len(pgs) != len(parents):
-                pgs = _per_input(fn, pgs, parents, ctx)
-        for i, (parent, pg) in enumerate(zip(parents, pgs)):
+        # node_vjp inlined: this loop is the hot path of every backward pass.
+        for i, (parent, pg) in enumerate(zip(node.parents, _call_backward(node, g, create_graph))):
             if pg is None or not parent.requires_grad:
                 continue
             # What fit_grad returns unchanged needs no call: a float for a float, an array of the input's
@@ -531,7 +508,7 @@ def gradients(roots, seeds, create_graph=False, retain_graph=True, stop=()):
                 pg = node.fit_grad(pg, data, node, i)
             old = grads.get(parent)
             grads[parent] = pg if old is None else old + pg
-        if saved and not retain_graph:  # (a node that saved nothing has nothing to free)
+        if not retain_graph:
             node.release()
     return grads
 
