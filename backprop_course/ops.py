@@ -311,6 +311,7 @@ class Select(Function):
 
 
 _BITS = {np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
+SELECT_BY_BITS_FROM = 1024  # elements: below it np.where's one call beats the bit mask's four (a tiny MLP's layers)
 
 
 def _select(g, mask):
@@ -319,7 +320,7 @@ def _select(g, mask):
         return g if mask else 0.0
     if type(g) is np.ndarray:
         bits = _BITS.get(g.dtype)
-        if bits is None or not g.ndim:  # (ufuncs make 0-d results numpy scalars)
+        if bits is None or g.size < SELECT_BY_BITS_FROM:  # (0-d too: ufuncs make 0-d results numpy scalars)
             return np.where(mask, g, np.zeros((), g.dtype))
         # np.where bit for bit (+0.0 off the mask, whatever g holds there), in a third of its time:
         # g's bits ANDed with all ones on the mask, all zeros off it (True is 1 as an int8, -1 negated,

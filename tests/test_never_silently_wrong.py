@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from backprop_course import Function, Tensor, Value, gradcheck, no_grad
+from backprop_course import Function, Tensor, Value, gradcheck, no_grad, ops
 from backprop_course.gradcheck import GradcheckError
 from backprop_course.nn import SGD, cross_entropy
 from backprop_course.tensor import from_numpy
@@ -193,6 +193,26 @@ def test_relu_backward_keeps_inf_out_of_masked_entries():
     x.relu().backward(np.array([math.inf, math.inf]))
     assert x.grad.data.tolist() == [math.inf, 0.0]
 
+
+
+@pytest.mark.parametrize("size", [ops.SELECT_BY_BITS_FROM - 1, ops.SELECT_BY_BITS_FROM])  # both ways of selecting
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_and_maximum_route_the_gradient_bit_for_bit(size, dtype):
+    rng = np.random.default_rng(size)
+    specials = np.array([1.0, -1.0, 0.0, -0.0, math.nan, math.inf, -math.inf], dtype)
+    x, y = (rng.choice(specials, size) * rng.uniform(0.5, 2, size).astype(dtype) for _ in range(2))
+    g = rng.choice(specials, size) * rng.uniform(0.5, 2, size).astype(dtype)
+    zero = np.zeros((), dtype)  # +0.0 off the mask, whatever g holds there (never -0.0, never NaN from inf * 0)
+
+    xt = Tensor(x, requires_grad=True)
+    xt.relu().backward(g)
+    assert xt.grad.data.tobytes() == np.where((x > 0) | np.isnan(x), g, zero).tobytes()
+
+    xt, yt = Tensor(x, requires_grad=True), Tensor(y, requires_grad=True)
+    xt.maximum(yt).backward(g)
+    nan = np.isnan(x) | np.isnan(y)
+    assert xt.grad.data.tobytes() == np.where((x >= y) | nan, g, zero).tobytes()
+    assert yt.grad.data.tobytes() == np.where((x < y) | nan, g, zero).tobytes()
 
 class TimesNaN(Function):
     @staticmethod
