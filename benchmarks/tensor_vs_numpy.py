@@ -104,7 +104,7 @@ def median_time(step, args, repeats):
 
 
 def compare(sizes, batch, repeats, target):
-    """Print the engine's CPU-time ratios to numpy and torch; `target` is (\"numpy\" or \"torch\", the bound)."""
+    """Print the engine's CPU-time ratios to numpy and torch; `target` is ("numpy" or "torch", its bound)."""
     rng = np.random.default_rng(1)
     params = init(sizes)
     x = rng.standard_normal((batch, sizes[0])).astype(np.float32)
