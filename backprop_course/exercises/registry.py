@@ -166,8 +166,9 @@ def discover():
 
     found = [importlib.import_module(f"{catalog.__name__}.{info.name}").EXERCISE
              for info in sorted(pkgutil.iter_modules(catalog.__path__), key=lambda info: info.name)]
+    ids = [e.id for e in found]
     for exercise in found:
-        if exercise.id in EXERCISES and EXERCISES[exercise.id] is not exercise:
+        if ids.count(exercise.id) > 1:
             raise ValueError(f"exercise id {exercise.id!r} is defined twice")
         if exercise.notebook not in NOTEBOOKS:
             raise ValueError(f"exercise {exercise.id!r}: unknown notebook {exercise.notebook!r}")
