@@ -139,8 +139,8 @@ class Tensor(Operators, autodiff.Node):
                 raise ValueError(f"{name}.backward returned a gradient of dtype {grad.dtype} for input "
                                  f"{autodiff.argument_position(node, index)}; "
                                  "gradients of real inputs must be real (a complex part would be dropped)")
-            if isinstance(grad, np.ndarray):
-                grad = grad.astype(data.dtype)
+            if isinstance(grad, np.ndarray | np.generic):  # a sum over every axis gives a NumPy scalar
+                grad = np.asarray(grad, dtype=data.dtype)
         return grad
 
     @staticmethod

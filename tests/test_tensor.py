@@ -240,3 +240,18 @@ def test_boolean_mask_operand_keeps_the_tensor_dtype():
     mask = np.array([True, False])
     assert (Tensor(np.ones(2, np.float32)) * mask).dtype == np.float32
     np.testing.assert_array_equal((Tensor([3.0, 4.0]) * mask).data, [3.0, 0.0])
+
+
+@pytest.mark.parametrize("op", [lambda x, y: x * y, lambda x, y: x ** y, lambda x, y: x + y, lambda x, y: y - x])
+def test_a_0d_float32_leaf_gets_a_float32_gradient_from_a_float64_op(op):
+    """Its gradient is summed over every axis of the float64 result (a NumPy scalar), then takes the leaf's dtype,
+    as a leaf of any other shape does and as torch does."""
+    torch = pytest.importorskip("torch")
+    x = Tensor(np.array([[0.5, 2.0], [1.5, 0.25]]), requires_grad=True)
+    y = Tensor(np.array(1.5, dtype=np.float32), requires_grad=True)
+    op(x, y).sum().backward()
+    assert y.grad.dtype == np.float32 and y.grad.shape == () and x.grad.dtype == np.float64
+    yt = torch.tensor(1.5, dtype=torch.float32, requires_grad=True)
+    op(torch.tensor(x.data), yt).sum().backward()
+    assert yt.grad.dtype == torch.float32
+    assert np.allclose(y.grad.data, yt.grad.numpy(), rtol=1e-6)
